@@ -1,0 +1,45 @@
+"""Paper reference numbers, stored as data (``paper_figs/reference/<paper>.json``).
+
+``<paper>.<part>.json`` files are merged in. Each figure id maps to ``{"locator": ..., "quantities": [q, ...]}`` where a quantity ``q`` has
+``name`` (a key of the experiment's ``summarize(rows)``), ``relation`` (``approx``, ``less_than``,
+``greater_than``), ``value``, ``tolerance`` (absolute, for ``approx``), ``source`` (where the number
+was read or how it was derived) and ``provenance`` (``src``, ``derived`` or ``unverified``).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+__all__ = ["REFERENCE_DIR", "load_reference", "figure_reference"]
+
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+RELATIONS = ("approx", "less_than", "greater_than")
+
+
+@cache
+def load_reference(paper: str) -> dict:
+    """Merge ``<paper>.json`` and any ``<paper>.<part>.json`` (one file per figure group is fine)."""
+    data: dict = {"paper": paper, "figures": {}}
+    paths = sorted(REFERENCE_DIR.glob(f"{paper}.json")) + sorted(REFERENCE_DIR.glob(f"{paper}.*.json"))
+    for path in paths:
+        part = json.loads(path.read_text())
+        clash = set(part.get("figures", {})) & set(data["figures"])
+        if clash:
+            raise ValueError(f"{path}: figure ids {sorted(clash)} already defined in another reference file")
+        data["figures"].update(part.get("figures", {}))
+    path = REFERENCE_DIR
+    for fig_id, fig in data["figures"].items():
+        for q in fig.get("quantities", []):
+            if q.get("relation") not in RELATIONS:
+                raise ValueError(f"{path}: {fig_id}/{q.get('name')}: relation must be one of {RELATIONS}")
+            if q.get("provenance") not in ("src", "derived", "unverified"):
+                raise ValueError(f"{path}: {fig_id}/{q.get('name')}: provenance must be src|derived|unverified")
+    return data
+
+
+def figure_reference(figure_id: str) -> dict:
+    """The reference entry of one figure (empty quantities when the paper reports none)."""
+    paper = figure_id.split("/", 1)[0]
+    return load_reference(paper).get("figures", {}).get(figure_id, {"locator": "", "quantities": []})

@@ -1,0 +1,126 @@
+"""What a claim check returns: a frozen record, never a bool."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Status", "Comparison", "Budget", "ClaimCheck", "jsonable"]
+
+
+class Status(str, Enum):
+    """Outcome of a check. Only ``FAILED`` makes ``attnlab check`` exit 1."""
+
+    PROVED_SYMBOLIC = "proved-symbolic"  # exact symbolic identity (sympy simplifies to 0)
+    CERTIFIED = "certified"  # rigorous (interval arithmetic or solver certificate) on the instances
+    EMPIRICAL_HOLDS = "empirical-holds"  # held on every instance tried; no proof
+    NOT_APPLICABLE = "not-applicable"  # hypotheses unmet on every instance; reasons given
+    FAILED = "failed"  # a counterexample was found (see worst_instance)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Comparison:
+    r"""One instance's verdict for a claim ``lhs <= rhs`` (or ``|ours - ref| <= 0`` for identities).
+
+    ``allowance`` is the absolute slack the tolerance policy grants at this instance; the claim holds
+    here iff ``lhs <= rhs + allowance``.
+    """
+
+    lhs: float
+    rhs: float
+    allowance: float
+
+    @property
+    def slack(self) -> float:
+        """Signed slack ``rhs - lhs``; >= -allowance means the claim holds at this instance."""
+        return float(self.rhs - self.lhs)
+
+    @property
+    def holds(self) -> bool:
+        return bool(np.isfinite(self.lhs) or self.lhs == -np.inf) and self.slack >= -self.allowance
+
+    @property
+    def tightness(self) -> float:
+        r"""Scale-free closeness to violation: ``1 - (rhs + a - lhs) / (|rhs| + a)``.
+
+        Equals ``lhs / (rhs + a)`` for a positive bound and ``error / a`` for an identity (rhs = 0);
+        ``> 1`` exactly when the claim is violated, near 0 when it is loose.
+        """
+        denom = abs(self.rhs) + self.allowance
+        if denom == 0:
+            return math.inf if self.lhs > self.rhs else 0.0
+        return float(1.0 - (self.rhs + self.allowance - self.lhs) / denom)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How hard to search: number of generated instances and the seed that makes the run reproducible."""
+
+    instances: int = 200
+    seed: int = 0
+
+    def __post_init__(self):
+        from theory.errors import InvalidInputError
+
+        if self.instances < 1:
+            raise InvalidInputError(f"budget must be >= 1 instance, got {self.instances}")
+
+
+def jsonable(value: Any) -> Any:
+    """Convert numpy arrays, dataclasses and floats into JSON-ready Python objects."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: jsonable(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, (np.floating, float)):
+        f = float(value)
+        return f if math.isfinite(f) else repr(f)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """The record of one claim check.
+
+    ``slack`` is signed, ``rhs - lhs`` at the worst instance (>= 0 means the claim holds there;
+    a value in ``[-tolerance, 0)`` is within rounding). ``details`` carries claim-specific statistics,
+    e.g. the best tightness ratio a search reached or the log10 looseness of a constant.
+    """
+
+    claim_id: str
+    paper: str
+    locator: str
+    status: Status
+    lhs: float | None
+    rhs: float | None
+    slack: float | None
+    tolerance: dict
+    instances_tried: int
+    instances_applicable: int
+    worst_instance: dict | None
+    seed: int
+    wall_time_s: float
+    reasons: tuple[str, ...] = ()
+    details: dict = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return self.status is Status.FAILED
+
+    def to_dict(self) -> dict:
+        return jsonable(self)

@@ -1,0 +1,38 @@
+"""Configs: presets, parsed overrides, canonical form."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from experiments.config import canonical_json
+from experiments.softmax_icl_lipschitz_ratio import Config
+from theory.errors import ConfigError
+
+
+def test_override_parses_to_the_field_type():
+    cfg = Config.smoke().with_overrides({"d": "7", "R_values": "0.5,2", "seeds": "3,5"})
+    assert cfg.d == 7 and cfg.R_values == (0.5, 2.0) and cfg.seeds == (3, 5)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [("nope", "1", "valid fields: seeds, n_values"), ("d", "abc", "d expects int"),
+     ("d", "0", "must be >= 1"), ("R_values", "nan", "must not be NaN"), ("R_values", "100", "(0, 8.4]")],
+)
+def test_bad_override_is_a_config_error_naming_what_is_valid(key, value, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)").replace("]", r"\]")):
+        Config.smoke().with_overrides({key: value})
+
+
+def test_configs_are_frozen_and_canonical():
+    cfg = Config.smoke()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.d = 3  # type: ignore[misc]
+    assert canonical_json(cfg.to_dict()) == canonical_json(Config.from_dict(cfg.to_dict()).to_dict())
+
+
+def test_unknown_scale_is_rejected():
+    with pytest.raises(ConfigError, match="valid scales: smoke, paper"):
+        Config.preset("huge")

@@ -1,0 +1,90 @@
+r"""The one tolerance policy of attnlab.
+
+Every numerical comparison names a *policy* from :data:`TOL`, never a bare number. A policy is
+``(rtol, atol)`` and accepts ``|actual - expected| <= atol + rtol * |expected|``; for one-sided bounds
+``lhs <= rhs`` it allows ``lhs - rhs <= atol + rtol * |rhs|`` (rounding of the two sides).
+
+Why these values:
+
+* ``float64_exact``: algebraic identities evaluated in float64 (a few dozen flops; error ~ n * eps).
+* ``finite_difference``: central differences with h = 1e-6 have truncation + rounding ~ 1e-10 relative.
+* ``inequality``: a bound checked in float64; both sides carry relative rounding ~ 1e-15 * (size of
+  the computation), so 1e-9 relative never hides a real violation of the size a paper's constant makes.
+* ``log_inequality``: bounds compared in log space (huge constants such as ``e^{10R^2}``).
+* ``solver``: interior-point / conic solver output; residuals are accepted at the solver's own
+  tolerance (Clarabel/ECOS default ~1e-8), with a margin.
+* ``gpu_float32`` / ``gpu_float64``: batched torch paths against theory/.
+* ``margin``: deciding that a max-margin constraint is *active* (support token, margin = 1) from a
+  Clarabel solution; interior-point residuals are ~1e-8, so 1e-6 separates active from inactive
+  constraints (SCS at default accuracy would need ~1e-4; tf_svm spec, pitfall 6).
+* ``rank``: singular values of solver outputs count when above 1e-6 relative to the largest (solver
+  residues ~1e-8 relative stay below it; tf_svm spec, pitfall 3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Tolerance", "TOL", "assert_close", "is_close", "max_violation"]
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """A comparison policy: ``|a - b| <= atol + rtol * |b|``."""
+
+    name: str
+    rtol: float
+    atol: float
+
+    def allowance(self, scale) -> float:
+        """Allowed absolute error at reference magnitude ``scale``."""
+        return float(self.atol + self.rtol * np.max(np.abs(scale)))
+
+    def to_dict(self) -> dict:
+        return {"policy": self.name, "rtol": self.rtol, "atol": self.atol}
+
+
+class TOL:
+    """Named policies. Add one here (with its reason in the module docstring) rather than a literal."""
+
+    float64_exact = Tolerance("float64_exact", rtol=1e-12, atol=1e-14)
+    finite_difference = Tolerance("finite_difference", rtol=1e-7, atol=1e-9)
+    inequality = Tolerance("inequality", rtol=1e-9, atol=1e-14)
+    log_inequality = Tolerance("log_inequality", rtol=0.0, atol=1e-9)
+    solver = Tolerance("solver", rtol=1e-6, atol=1e-6)
+    gpu_float64 = Tolerance("gpu_float64", rtol=1e-10, atol=1e-12)
+    gpu_float32 = Tolerance("gpu_float32", rtol=1e-4, atol=1e-5)
+    margin = Tolerance("margin", rtol=1e-6, atol=1e-6)
+    rank = Tolerance("rank", rtol=1e-6, atol=0.0)
+
+    @classmethod
+    def all(cls) -> list[Tolerance]:
+        return [v for v in vars(cls).values() if isinstance(v, Tolerance)]
+
+
+def max_violation(actual, expected, policy: Tolerance) -> float:
+    """Largest ``|a - b| - (atol + rtol |b|)`` elementwise; <= 0 means close."""
+    a = np.asarray(actual, dtype=float)
+    b = np.asarray(expected, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"shape mismatch: {a.shape} vs {b.shape}")
+    if a.size == 0:
+        return -np.inf
+    return float(np.max(np.abs(a - b) - (policy.atol + policy.rtol * np.abs(b))))
+
+
+def is_close(actual, expected, policy: Tolerance) -> bool:
+    """True when every entry agrees under ``policy`` (NaN never agrees)."""
+    v = max_violation(actual, expected, policy)
+    return bool(np.isfinite(v) or v == -np.inf) and v <= 0
+
+
+def assert_close(actual, expected, policy: Tolerance, what: str = "value") -> None:
+    """Raise ``AssertionError`` naming the policy and the largest error when not close."""
+    if not is_close(actual, expected, policy):
+        a = np.asarray(actual, dtype=float)
+        b = np.asarray(expected, dtype=float)
+        err = np.max(np.abs(a - b)) if a.shape == b.shape and a.size else float("nan")
+        raise AssertionError(f"{what}: max |diff| = {err:.3e} exceeds policy {policy}")

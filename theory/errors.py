@@ -1,0 +1,37 @@
+"""Errors that mean *the user asked for something invalid*.
+
+The CLI turns every :class:`UserError` into one clear message and exit code 2; any other
+exception is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = ["UserError", "InvalidInputError", "UnknownIdError", "ConfigError", "MissingDependencyError"]
+
+
+class UserError(Exception):
+    """Base class: the input is wrong, not the package."""
+
+
+class InvalidInputError(UserError, ValueError):
+    """An array or value is malformed (NaN, wrong shape, out of the allowed range)."""
+
+
+class UnknownIdError(UserError, KeyError):
+    """An id (claim, figure, paper) that the registry does not know."""
+
+    def __init__(self, kind: str, given: str, valid: list[str]):
+        self.kind, self.given, self.valid = kind, given, list(valid)
+        shown = ", ".join(self.valid[:40]) + (" ..." if len(self.valid) > 40 else "")
+        super().__init__(f"unknown {kind} {given!r}; valid {kind}s: {shown}")
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return self.args[0]
+
+
+class ConfigError(UserError, ValueError):
+    """A config field is unknown, unparsable or out of range."""
+
+
+class MissingDependencyError(UserError, ImportError):
+    """An optional dependency (e.g. submitit for the slurm executor) is not installed."""
