@@ -1,0 +1,294 @@
+r"""The claims registry: every checkable statement of every paper, by id ``<paper>/<name>``.
+
+Two ways to register a claim, both one decorator on one function:
+
+* :func:`empirical_claim` decorates ``evaluate(instance) -> Comparison``; the registry supplies the
+  search (Hypothesis strategy, hypotheses first, shrinking) and a negative control (a mutated
+  ``evaluate`` or a strategy of broken instances) that must drive the status to ``failed``.
+* :func:`claim` decorates ``check(budget, mutant) -> Outcome`` for symbolic proofs, solver
+  certificates and anything else; ``mutant=True`` must run the negative control.
+
+The CLI, ``CLAIMS.md`` and the tests all read :data:`REGISTRY` through :func:`all_claims`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis.strategies import SearchStrategy
+
+from proofs_checks.record import Budget, ClaimCheck, Comparison, Status, jsonable
+from proofs_checks.search import search_instances
+from theory._tolerances import Tolerance
+from theory.errors import UnknownIdError
+
+__all__ = [
+    "PAPERS",
+    "Claim",
+    "NegativeControl",
+    "Outcome",
+    "claim",
+    "empirical_claim",
+    "all_claims",
+    "get_claim",
+    "select_claims",
+]
+
+#: paper key -> (module holding its claims, title). Add a paper here.
+PAPERS: dict[str, tuple[str, str]] = {
+    "softmax_icl": (
+        "proofs_checks.softmax_icl",
+        "Li, Song, Xia, Yu, Zhou: The Closeness of In-Context Learning and Weight Shifting for Softmax Regression",
+    ),
+}
+
+KINDS = ("symbolic", "certified", "empirical")
+PROVENANCE = ("src", "derived", "unverified")
+
+REGISTRY: dict[str, Claim] = {}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check function returns; the registry adds id, paper, locator, seed and wall time."""
+
+    status: Status
+    lhs: float | None = None
+    rhs: float | None = None
+    tolerance: Tolerance | None = None
+    allowance: float | None = None
+    instances_tried: int = 0
+    instances_applicable: int = 0
+    worst_instance: Any = None
+    reasons: tuple[str, ...] = ()
+    details: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NegativeControl:
+    """A broken version of a claim that its check must reject.
+
+    Give ``evaluate`` (a mutated formula or constant) or ``strategy`` (instances that violate the
+    claim), and say in ``description`` what is broken.
+    """
+
+    description: str
+    evaluate: Callable[[Any], Comparison] | None = None
+    strategy: SearchStrategy | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One registered claim: metadata plus the function that checks it."""
+
+    id: str
+    paper: str
+    name: str
+    locator: str
+    statement: str
+    hypotheses: tuple[str, ...]
+    kind: str
+    provenance: str
+    negative_description: str
+    _check: Callable[[Budget, bool], Outcome]
+    test: str = ""
+    figures: tuple[str, ...] = ()
+    # empirical claims only: the pieces, for per-instance use and property tests
+    strategy: SearchStrategy | None = None
+    check_hypotheses: Callable[[Any], list[str]] | None = None
+    evaluate: Callable[[Any], Comparison] | None = None
+
+    def run(self, budget: Budget | None = None) -> ClaimCheck:
+        """Check the claim within ``budget``; returns the record."""
+        return self._record(budget or Budget(), mutant=False)
+
+    def run_negative_control(self, budget: Budget | None = None) -> ClaimCheck:
+        """Run the broken version; a sound check returns status ``failed`` here."""
+        return self._record(budget or Budget(), mutant=True)
+
+    def check_instance(self, instance) -> ClaimCheck:
+        """Check one user-given instance (empirical claims): hypotheses first, then the comparison."""
+        if self.evaluate is None or self.check_hypotheses is None:
+            raise TypeError(f"{self.id} is a {self.kind} claim; it has no per-instance check")
+        t0 = time.perf_counter()
+        reasons = tuple(self.check_hypotheses(instance))
+        if reasons:
+            out = Outcome(Status.NOT_APPLICABLE, instances_tried=1, worst_instance=instance, reasons=reasons)
+        else:
+            comp = self.evaluate(instance)
+            status = Status.EMPIRICAL_HOLDS if comp.holds else Status.FAILED
+            out = Outcome(
+                status, comp.lhs, comp.rhs, None, comp.allowance, 1, 1, instance,
+                details={"tightness": comp.tightness},
+            )
+        return self._to_record(out, Budget(1, 0), time.perf_counter() - t0)
+
+    def _record(self, budget: Budget, mutant: bool) -> ClaimCheck:
+        t0 = time.perf_counter()
+        out = self._check(budget, mutant)
+        return self._to_record(out, budget, time.perf_counter() - t0)
+
+    def _to_record(self, out: Outcome, budget: Budget, wall: float) -> ClaimCheck:
+        slack = None if out.lhs is None or out.rhs is None else float(out.rhs - out.lhs)
+        tol = out.tolerance.to_dict() if out.tolerance is not None else {}
+        if out.allowance is not None:
+            tol = {**tol, "allowance": float(out.allowance)}
+        return ClaimCheck(
+            claim_id=self.id,
+            paper=self.paper,
+            locator=self.locator,
+            status=out.status,
+            lhs=None if out.lhs is None else float(out.lhs),
+            rhs=None if out.rhs is None else float(out.rhs),
+            slack=slack,
+            tolerance=tol,
+            instances_tried=out.instances_tried,
+            instances_applicable=out.instances_applicable,
+            worst_instance=None if out.worst_instance is None else jsonable(out.worst_instance),
+            seed=budget.seed,
+            wall_time_s=wall,
+            reasons=tuple(out.reasons),
+            details=jsonable(out.details),
+        )
+
+
+def _register(c: Claim) -> Claim:
+    paper, _, name = c.id.partition("/")
+    if paper != c.paper or not name:
+        raise ValueError(f"claim id {c.id!r} must be '<paper>/<name>' with paper {c.paper!r}")
+    if c.kind not in KINDS or c.provenance not in PROVENANCE:
+        raise ValueError(f"{c.id}: kind must be one of {KINDS}, provenance one of {PROVENANCE}")
+    if not c.negative_description:
+        raise ValueError(f"{c.id}: every claim needs a negative control")
+    if c.id in REGISTRY:
+        raise ValueError(f"claim {c.id!r} registered twice")
+    REGISTRY[c.id] = c
+    return c
+
+
+def claim(
+    claim_id: str,
+    *,
+    locator: str,
+    statement: str,
+    kind: str,
+    negative: str,
+    hypotheses: tuple[str, ...] = (),
+    provenance: str = "derived",
+    test: str = "",
+    figures: tuple[str, ...] = (),
+):
+    """Register ``check(budget, mutant) -> Outcome``; ``negative`` describes what ``mutant=True`` breaks."""
+
+    def deco(fn: Callable[[Budget, bool], Outcome]):
+        paper, _, name = claim_id.partition("/")
+        _register(
+            Claim(claim_id, paper, name, locator, statement, tuple(hypotheses), kind, provenance,
+                  negative, fn, test, tuple(figures))
+        )
+        return fn
+
+    return deco
+
+
+def empirical_claim(
+    claim_id: str,
+    *,
+    locator: str,
+    statement: str,
+    strategy: SearchStrategy,
+    check_hypotheses: Callable[[Any], list[str]],
+    tolerance: Tolerance,
+    negative: NegativeControl,
+    hypotheses: tuple[str, ...] = (),
+    provenance: str = "derived",
+    kind: str = "empirical",
+    summarize: Callable[[Any], dict] | None = None,
+    test: str = "",
+    figures: tuple[str, ...] = (),
+    refine: Callable[[Any, Callable[[Any], Comparison], Budget, bool], dict] | None = None,
+):
+    """Register ``evaluate(instance) -> Comparison`` as a searched claim.
+
+    ``summarize(outcome)`` may add claim-specific statistics (best ratio, looseness) to ``details``.
+    ``refine(outcome, evaluate, budget, mutant)`` runs after the Hypothesis search and may extend it
+    in place (extra instances from a gradient ascent, interval certification that upgrades the status
+    to ``certified``); it returns more ``details``. It receives the ``evaluate`` in use, so a negative
+    control is searched the same way.
+    """
+
+    def deco(evaluate: Callable[[Any], Comparison]):
+        def check(budget: Budget, mutant: bool) -> Outcome:
+            ev = negative.evaluate if (mutant and negative.evaluate) else evaluate
+            st = negative.strategy if (mutant and negative.strategy) else strategy
+            found = search_instances(st, check_hypotheses, ev, budget)
+            extra = refine(found, ev, budget, mutant) if refine is not None else {}
+            details = {"max_tightness": found.max_tightness, "shrink_calls": found.shrink_calls, **extra}
+            if mutant:
+                details["negative_control"] = negative.description
+            if summarize is not None:
+                details.update(summarize(found))
+            w = found.worst
+            return Outcome(
+                found.status,
+                None if w is None else w.lhs,
+                None if w is None else w.rhs,
+                tolerance,
+                None if w is None else w.allowance,
+                found.tried,
+                found.applicable,
+                found.worst_instance,
+                tuple(f"{r} ({n} instances)" for r, n in found.reasons.most_common()),
+                details,
+            )
+
+        paper, _, name = claim_id.partition("/")
+        _register(
+            Claim(claim_id, paper, name, locator, statement, tuple(hypotheses), kind, provenance,
+                  negative.description, check, test, tuple(figures), strategy, check_hypotheses, evaluate)
+        )
+        return evaluate
+
+    return deco
+
+
+def _load_all() -> None:
+    for module, _title in PAPERS.values():
+        importlib.import_module(module)
+
+
+def all_claims() -> list[Claim]:
+    """Every registered claim, papers in registry order, claims in definition order."""
+    _load_all()
+    return list(REGISTRY.values())
+
+
+def get_claim(claim_id: str) -> Claim:
+    """The claim with this id, or :class:`~theory.errors.UnknownIdError` listing the valid ids."""
+    _load_all()
+    if claim_id not in REGISTRY:
+        raise UnknownIdError("claim", claim_id, sorted(REGISTRY))
+    return REGISTRY[claim_id]
+
+
+def select_claims(selectors: list[str] | tuple[str, ...]) -> list[Claim]:
+    """Claims matching each selector: a paper key, a full claim id, or a ``prefix*`` glob."""
+    claims = all_claims()
+    if not selectors:
+        return claims
+    chosen: list[Claim] = []
+    for sel in selectors:
+        if sel in PAPERS:
+            hits = [c for c in claims if c.paper == sel]
+        elif sel.endswith("*"):
+            hits = [c for c in claims if c.id.startswith(sel[:-1])]
+        else:
+            hits = [c for c in claims if c.id == sel]
+        if not hits:
+            raise UnknownIdError("claim or paper", sel, sorted(PAPERS) + [c.id for c in claims])
+        chosen.extend(h for h in hits if h not in chosen)
+    return chosen
