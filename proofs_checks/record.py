@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 import numpy as np
@@ -12,7 +12,7 @@ import numpy as np
 __all__ = ["Status", "Comparison", "Budget", "ClaimCheck", "jsonable"]
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Outcome of a check. Only ``FAILED`` makes ``attnlab check`` exit 1."""
 
     PROVED_SYMBOLIC = "proved-symbolic"  # exact symbolic identity (sympy simplifies to 0)
