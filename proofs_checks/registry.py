@@ -44,6 +44,10 @@ PAPERS: dict[str, tuple[str, str]] = {
         "proofs_checks.softmax_icl",
         "Li, Song, Xia, Yu, Zhou: The Closeness of In-Context Learning and Weight Shifting for Softmax Regression",
     ),
+    "tf_svm": (
+        "proofs_checks.tf_svm",
+        "Tarzanagh, Li, Thrampoulidis, Oymak: Transformers as Support Vector Machines (+ Max-Margin Token Selection)",
+    ),
 }
 
 KINDS = ("symbolic", "certified", "empirical")

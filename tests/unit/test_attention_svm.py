@@ -1,0 +1,79 @@
+"""Att-SVM solver: certificate, infeasible status, parameter reuse, input errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from theory._tolerances import TOL, assert_close
+from theory.attention_svm import att_svm_rows, locally_optimal, solve_att_svm, solve_prompt_svm
+from theory.errors import InvalidInputError
+from theory.examples_tf_svm import duplicate_token_instance, mmts_single_input, random_instance
+
+
+def test_frobenius_solution_is_certified_and_satisfies_kkt():
+    inst = random_instance(3, 5, 7, seed=1)
+    sol = solve_att_svm(inst.X, inst.Z, (0, 1, 2))
+    assert sol.status == "optimal" and sol.certificate.ok and sol.solver == "CLARABEL"
+    A = att_svm_rows(inst.X, inst.Z, (0, 1, 2))  # (n, T-1, d, d)
+    lam = sol.duals[sol.duals > 0]
+    assert np.all(sol.duals >= 0)
+    W_kkt = np.einsum("nt,ntde->de", sol.duals[~np.eye(5, dtype=bool)[[0, 1, 2]]].reshape(3, 4), A)
+    assert_close(W_kkt, sol.W, TOL.solver, "W = sum lambda A")
+    assert lam.size > 0 and np.all(np.isfinite(sol.margins[sol.support]))
+
+
+def test_nuclear_solution_is_certified_and_no_larger_in_nuclear_norm():
+    inst = random_instance(2, 3, 5, seed=2)
+    F = solve_att_svm(inst.X, inst.Z, (0, 1), "fro")
+    N = solve_att_svm(inst.X, inst.Z, (0, 1), "nuc")
+    assert N.status == "optimal" and N.certificate.ok
+    assert N.objective <= np.linalg.svd(F.W, compute_uv=False).sum() + TOL.solver.allowance(N.objective)
+
+
+def test_infeasible_instance_is_a_status_not_a_number():
+    inst = duplicate_token_instance()
+    sol = solve_att_svm(inst.X, inst.Z, (0, 0, 0))
+    assert sol.status == "infeasible" and sol.W is None and sol.objective is None
+
+
+def test_cached_and_uncached_solves_agree():
+    inst = random_instance(2, 3, 5, seed=3)
+    a = solve_att_svm(inst.X, inst.Z, (1, 2), cache=True)
+    b = solve_att_svm(inst.X, inst.Z, (1, 2), cache=False)
+    assert_close(a.W, b.W, TOL.solver, "cached vs cold")
+
+
+def test_prompt_svm_reproduces_the_mmts_single_input_solution():
+    inst = mmts_single_input(0.9)
+    sol = solve_prompt_svm(inst.keys, (0,))
+    assert_close(sol.p, np.array([-0.1, 1.0]) / 1.01, TOL.solver, "p^mm_a")
+    assert sol.support.tolist() == [[False, False, True]]
+
+
+def test_local_optimality_switches_with_the_score_of_the_support_token():
+    from theory.attention_svm import locally_optimal_prompt
+
+    for gamma_c, expected in ((0.0, "locally-optimal"), (0.9, "ambiguous"), (0.95, "not-locally-optimal")):
+        inst = mmts_single_input(gamma_c)
+        assert locally_optimal_prompt(inst.keys, inst.X, inst.v, inst.Y, (1,)).status == expected
+
+
+def test_optimal_alpha_is_locally_optimal():
+    inst = random_instance(3, 5, 7, seed=4)
+    opt = np.argmax(inst.X @ inst.v * inst.Y[:, None], axis=1)
+    assert locally_optimal(inst.X, inst.Z, inst.v, inst.Y, opt).is_locally_optimal
+
+
+@pytest.mark.parametrize("bad", ["nan", "shape", "alpha"])
+def test_bad_input_raises_a_clear_error(bad):
+    inst = random_instance(2, 3, 5, seed=0)
+    X, Z, alpha = inst.X.copy(), inst.Z, (0, 1)
+    if bad == "nan":
+        X[0, 0, 0] = np.nan
+    elif bad == "shape":
+        Z = Z.T
+    else:
+        alpha = (0, 3)
+    with pytest.raises(InvalidInputError):
+        solve_att_svm(X, Z, alpha)
