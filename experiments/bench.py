@@ -20,6 +20,9 @@ __all__ = ["BENCHMARKS", "best_of", "run_benchmarks"]
 #: name -> "module:function". Add a benchmark here.
 BENCHMARKS: dict[str, str] = {
     "softmax_icl/batched-gradient": "experiments.bench_softmax_icl:bench_batched_gradient",
+    "tf_svm/batched-ngd": "experiments.bench_tf_svm:bench_batched_ngd",
+    "tf_svm/local-convergence": "experiments.bench_tf_svm:bench_local_convergence",
+    "tf_svm/svm-rank": "experiments.bench_tf_svm:bench_svm_rank",
 }
 
 

@@ -1,0 +1,92 @@
+"""tf_svm figures and benchmarks at tiny sizes: tidy, deterministic rows, reference names, plots, config errors."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from experiments import bench_tf_svm
+from experiments import tf_svm_local_convergence as a3
+from experiments import tf_svm_svm_rank as a2
+from experiments._tf_svm_batch import batched_ngd, make_batch, official_init
+from paper_figs.reference import figure_reference
+from theory._tolerances import TOL, is_close
+from theory.attention_gd import GdConfig, run_gd_w
+from theory.errors import ConfigError
+
+TINY = {
+    "a3": (a3, replace(a3.Config.smoke(), n=3, T=4, d=5, instances=3, steps=40, log_every=10)),
+    "a2": (a2, replace(a2.Config.smoke(), n_values=(3,), T_values=(4,), d_values=(1, 3), instances=2)),
+}
+
+
+@pytest.fixture(scope="module")
+def tiny_rows():
+    return {k: (mod, cfg, mod.run(cfg, 0)) for k, (mod, cfg) in TINY.items()}
+
+
+@pytest.mark.parametrize("key", sorted(TINY))
+def test_tiny_figure_rows_are_tidy_and_deterministic(tiny_rows, key):
+    mod, cfg, rows = tiny_rows[key]
+    assert rows and all(isinstance(r, dict) for r in rows)
+    assert len({tuple(sorted(r)) for r in rows}) == 1  # every row has the same columns
+    again = mod.run(cfg, 0)
+    assert len(again) == len(rows)
+    for r, s in zip(rows, again, strict=True):  # solver output repeats only to its own tolerance
+        assert {k: v for k, v in r.items() if not isinstance(v, float)} == \
+            {k: v for k, v in s.items() if not isinstance(v, float)}
+        floats = [k for k, v in r.items() if isinstance(v, float)]
+        a, b = np.array([r[k] for k in floats]), np.array([s[k] for k in floats])
+        assert np.array_equal(np.isnan(a), np.isnan(b))
+        assert is_close(a[~np.isnan(a)], b[~np.isnan(b)], TOL.solver)
+
+
+@pytest.mark.parametrize("key", sorted(TINY))
+def test_summary_names_every_reference_quantity_and_plot_returns_a_figure(tiny_rows, key):
+    import matplotlib.figure
+
+    mod, _, rows = tiny_rows[key]
+    summary = mod.summarize(rows)
+    names = {q["name"] for q in figure_reference(mod.FIGURE.id)["quantities"]}
+    assert names and names <= set(summary)
+    fig = mod.FIGURE.plot_fn()(rows)
+    assert isinstance(fig, matplotlib.figure.Figure)
+
+
+def test_rank_rows_count_infeasible_as_status_not_rank(tiny_rows):
+    _, _, rows = tiny_rows["a2"]
+    corrected_d1 = [r for r in rows if r["method"] == "corrected" and r["d"] == 1]
+    assert any(r["status"] == "infeasible" for r in corrected_d1)
+    assert all(math.isnan(r["rank"]) for r in corrected_d1 if r["status"] != "optimal")
+    official_infeasible = [r for r in rows if r["method"] == "official" and r["status"] == "infeasible"]
+    assert official_infeasible and all(r["rank"] == 1.0 for r in official_infeasible)  # the notebook's bias
+
+
+@pytest.mark.parametrize("mod,bad", [
+    (a3, {"T": 1}), (a3, {"log_every": 0}), (a3, {"instances": 0}),
+    (a2, {"d_values": ()}), (a2, {"T_values": (1,)}), (a2, {"instances": 0}),
+])
+def test_bad_config_raises_config_error(mod, bad):
+    with pytest.raises(ConfigError):
+        replace(mod.Config.smoke(), **bad)
+
+
+def test_batched_ngd_matches_the_per_instance_loop():
+    b = make_batch(3, 5, 7, range(4))
+    W0 = official_init(np.random.default_rng(1), 4, 7)
+    cfg = GdConfig(steps=60)
+    _, logW, _ = batched_ngd(b, W0, cfg, device="cpu")
+    loop = np.stack([run_gd_w(b.X[i], b.Z[i], b.v[i], b.Y[i], W0[i], cfg).W for i in range(4)])
+    assert is_close(logW[-1], loop, TOL.gpu_float64)
+
+
+def test_benchmarks_run_at_tiny_size():
+    for res in (bench_tf_svm.bench_batched_ngd(batch=3, n=2, T=3, d=3, steps=5),
+                bench_tf_svm.bench_local_convergence(instances=2, baseline_instances=1, steps=5)):
+        assert res["baseline_s"] > 0 and res["ours_s"] > 0
+    res = bench_tf_svm._official_rank_loop(replace(a2.Config.smoke(), n_values=(2,), T_values=(3,), d_values=(2,),
+                                                   instances=1))
+    assert res is None
