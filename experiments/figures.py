@@ -25,6 +25,8 @@ __all__ = ["Figure", "FIGURE_MODULES", "all_figures", "get_figure"]
 #: Modules that define a ``FIGURE``. Add a figure here.
 FIGURE_MODULES: tuple[str, ...] = (
     "experiments.softmax_icl_lipschitz_ratio",
+    "experiments.tf_svm_local_convergence",
+    "experiments.tf_svm_svm_rank",
 )
 
 
