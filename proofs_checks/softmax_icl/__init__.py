@@ -1,0 +1,23 @@
+r"""Claims of Li, Song, Xia, Yu, Zhou, "The Closeness of In-Context Learning and Weight Shifting for Softmax
+Regression" (arXiv 2304.13276; ICLR 2024 submission; NeurIPS 2024 poster SFaEENfEyw). Spec:
+``shared/papers/softmax_icl.md``.
+
+Importing this package registers every claim. One concept per module:
+
+* :mod:`.derivatives` C3-C5 (Jacobian, gradient, Hessian, the DLS23-form equivalence);
+* :mod:`.symbolic` exact sympy checks of C3-C5 and C10 at small n;
+* :mod:`.lipschitz` C6-C8 tight constants, with a tie-seeking ascent and interval certificates;
+* :mod:`.paper_bound` C1, C2, C9 (the literal theorem with :math:`M = n^{1.5}e^{10R^2}`, its sub-lemma
+  chain [unverified], and how loose M is);
+* :mod:`.gd` C10-C12 and shift invariance.
+
+Support: :mod:`.instances`, :mod:`.hypotheses`, :mod:`.strategies`, :mod:`.ascent`, :mod:`.certify`.
+"""
+
+from proofs_checks.softmax_icl import derivatives as derivatives
+from proofs_checks.softmax_icl import gd as gd
+from proofs_checks.softmax_icl import lipschitz as lipschitz
+from proofs_checks.softmax_icl import paper_bound as paper_bound
+from proofs_checks.softmax_icl import symbolic as symbolic
+
+__all__ = ["derivatives", "gd", "lipschitz", "paper_bound", "symbolic"]

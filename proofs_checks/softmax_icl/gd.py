@@ -1,0 +1,213 @@
+r"""C10-C12 and shift invariance: one gradient step of softmax regression.
+
+* C10 :math:`\|x_{t+1}-x_t\|_2 = \eta\|\nabla L\|_2 \le \eta \tfrac R2 \min_\lambda \|c - \lambda 1\|_2` (shift
+  invariance makes the centred residual enough) when :math:`\|A\| \le R`; for b in the simplex the conjecture
+  :math:`\sup \|J_u c\|_2 = 8\sqrt2/27` (proved at n = 2 by :mod:`.symbolic`, searched here for n <= 7).
+* C11 smoothness: :math:`\nabla^2 L = A^\top B A` with :math:`\|B\|_2 \le 11/4` for b in the simplex [derived
+  here: :math:`B = J^2 + \sum_i c_i \nabla^2 f_i`, :math:`\|J^2\| \le 1/4`,
+  :math:`\|\sum_i c_i f_i (e_i - f)(e_i-f)^\top\| \le 2`, :math:`|\langle c, f\rangle|\,\|J\| \le 1/2`].
+  The falsifiable check is that bound; the open quantity :math:`C = \sup\|B\|_2` is estimated from below
+  (Hypothesis plus L-BFGS restarts) and reported in ``details``.
+* C12 :math:`x_1 = -\eta\nabla L(0) = \frac\eta n\sum_i (a_i - \bar a) b_i`, a centred linear-attention
+  aggregate (:func:`theory.softmax_gd_construction.build_gd_step_attention`).
+* Shift invariance: :math:`f(A + 1_n v^\top, x) = f(A, x)`, since :math:`(A + 1v^\top)x = Ax + (v^\top x)1`.
+
+All [derived] (spec C10-C12, pitfall 5).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from proofs_checks.record import Comparison
+from proofs_checks.registry import NegativeControl, empirical_claim
+from proofs_checks.softmax_icl import ascent, strategies
+from proofs_checks.softmax_icl.hypotheses import finite, in_simplex, spectral_norm_at_most
+from proofs_checks.softmax_icl.instances import GDInstance, LogitInstance, ShiftInstance
+from theory import softmax_regression as sr
+from theory._tolerances import TOL
+from theory.softmax_gd_construction import build_gd_step_attention
+
+__all__ = [
+    "gd_displacement",
+    "target_shift_simplex",
+    "smoothness_middle_bound",
+    "gd_step_from_zero",
+    "shift_invariance",
+    "EIGHT_SQRT2_OVER_27",
+    "SMOOTHNESS_UPPER",
+]
+
+EIGHT_SQRT2_OVER_27 = 8.0 * math.sqrt(2.0) / 27.0
+SMOOTHNESS_UPPER = 11.0 / 4.0
+
+
+# ---------------------------------------------------------------- C10 displacement
+
+
+def _gd_hyp(g: GDInstance) -> list[str]:
+    bad = finite(A=g.A, x=g.x, b=g.b, eta=g.eta, R=g.R)
+    if bad:
+        return bad
+    out = spectral_norm_at_most("A", g.A, g.R)
+    if not g.eta > 0:
+        out.append(f"eta = {g.eta:.3g} is not positive")
+    return out
+
+
+def _displacement(g: GDInstance, const: float) -> Comparison:
+    step = float(np.linalg.norm(sr.gd_step(g.A, g.x, g.b, g.eta) - g.x))
+    c = sr.f(g.A, g.x) - g.b
+    rhs = g.eta * const * g.R * float(np.linalg.norm(c - c.mean()))
+    return Comparison(step, rhs, TOL.inequality.allowance(rhs))
+
+
+@empirical_claim(
+    "softmax_icl/gd-displacement",
+    locator="derived (attnlab); spec C10",
+    statement=r"$\|A\|\le R \Rightarrow \|x_{t+1}-x_t\|_2 = \eta\|\nabla L(x_t)\|_2 \le \eta\tfrac R2\min_\lambda\|c-\lambda 1_n\|_2$",
+    strategy=strategies.gd_instances(),
+    check_hypotheses=_gd_hyp,
+    tolerance=TOL.inequality,
+    negative=NegativeControl("constant R/4 below the tight R/2", evaluate=lambda g: _displacement(g, 0.25)),
+    hypotheses=(r"$\|A\|_2 \le R$", r"$\eta > 0$"),
+)
+def gd_displacement(g: GDInstance) -> Comparison:
+    return _displacement(g, 0.5)
+
+
+# ---------------------------------------------------------------- C10 8 sqrt(2)/27 conjecture
+
+
+def _jc_norm(u: np.ndarray, b: np.ndarray) -> float:
+    p = ascent.softmax(u)
+    return float(np.linalg.norm(sr.softmax_jacobian(p) @ (p - b)))
+
+
+def _simplex_hyp(li: LogitInstance) -> list[str]:
+    return finite(u=li.u, b=li.b) or in_simplex("b", li.b)
+
+
+def _jc(li: LogitInstance, bound: float) -> Comparison:
+    return Comparison(_jc_norm(li.u, li.b), bound, TOL.inequality.allowance(bound))
+
+
+def _simplex_refine(objective, label: str, ns=range(2, 8)):
+    def refine(found, evaluate, budget, mutant) -> dict:
+        rng = np.random.default_rng(budget.seed)
+        best, extra = {}, []
+        for n in ns:
+            val, u, b = ascent.maximize_over_logits_and_simplex(objective, n, rng, max(1, budget.instances // 100))
+            best[str(n)] = val
+            extra.append(LogitInstance(u, b))
+        ascent.extend_outcome(found, extra, _simplex_hyp, evaluate)
+        w = found.worst
+        return {
+            f"{label}_best_by_n_ascent": best,
+            f"{label}_best_found": None if w is None else w.lhs,
+            "ascent_instances": len(extra),
+        }
+
+    return refine
+
+
+@empirical_claim(
+    "softmax_icl/gd-target-shift-simplex",
+    locator="derived (attnlab); spec C10 (conjecture for n > 2, spec §7)",
+    statement=r"$b \in \Delta^{n-1},\ n \le 7 \Rightarrow \|J_u (f - b)\|_2 \le 8\sqrt2/27 \approx 0.41903$ (equality at $n=2$)",
+    strategy=strategies.simplex_logit_instances(),
+    check_hypotheses=_simplex_hyp,
+    tolerance=TOL.inequality,
+    negative=NegativeControl("constant 0.41 below 8 sqrt(2)/27", evaluate=lambda li: _jc(li, 0.41)),
+    hypotheses=(r"$b$ in the simplex", r"$n \le 7$"),
+    refine=_simplex_refine(_jc_norm, "sup_Jc"),
+)
+def target_shift_simplex(li: LogitInstance) -> Comparison:
+    return _jc(li, EIGHT_SQRT2_OVER_27)
+
+
+# ---------------------------------------------------------------- C11 smoothness
+
+
+def _b_norm(u: np.ndarray, b: np.ndarray) -> float:
+    return float(np.linalg.norm(sr.hessian_middle(ascent.softmax(u), b), 2))
+
+
+def _smooth(li: LogitInstance, bound: float) -> Comparison:
+    return Comparison(_b_norm(li.u, li.b), bound, TOL.inequality.allowance(bound))
+
+
+@empirical_claim(
+    "softmax_icl/smoothness-constant",
+    locator="derived (attnlab); spec C11 (C itself is open: never the paper's)",
+    statement=(
+        r"$b \in \Delta^{n-1} \Rightarrow \|\nabla^2 L(x)\|_2 \le \|B(x)\|_2\|A\|_2^2$ with "
+        r"$C := \sup_x \|B(x)\|_2 \le 11/4$; details report the best lower bound on $C$ found"
+    ),
+    strategy=strategies.simplex_logit_instances(),
+    check_hypotheses=_simplex_hyp,
+    tolerance=TOL.inequality,
+    negative=NegativeControl(
+        "C <= 1/4 (the Gauss-Newton part J^2 alone)", evaluate=lambda li: _smooth(li, 0.25)
+    ),
+    hypotheses=(r"$b$ in the simplex",),
+    refine=_simplex_refine(_b_norm, "C_lower_bound"),
+)
+def smoothness_middle_bound(li: LogitInstance) -> Comparison:
+    return _smooth(li, SMOOTHNESS_UPPER)
+
+
+# ---------------------------------------------------------------- C12 one step from 0
+
+
+def _from_zero(g: GDInstance, centred: bool) -> Comparison:
+    ours = sr.gd_step(g.A, np.zeros(g.A.shape[1]), g.b, g.eta)
+    n = g.A.shape[0]
+    ref = build_gd_step_attention(g.A, g.b, g.eta) if centred else (g.eta / n) * g.A.T @ g.b
+    err = float(np.max(np.abs(ours - ref)))
+    keys = g.A - g.A.mean(axis=0)
+    scale = (g.eta / n) * float(np.abs(keys).max(initial=0.0)) * float(np.abs(g.b).sum())  # size of the summands
+    return Comparison(err, 0.0, TOL.float64_exact.allowance(scale))
+
+
+@empirical_claim(
+    "softmax_icl/gd-step-from-zero-is-linear-attention",
+    locator="derived (attnlab); spec C12",
+    statement=r"$x_1 = -\eta\nabla L(0) = \frac{\eta}{n}\sum_{i=1}^n (a_i - \bar a)\, b_i$ (centred linear attention)",
+    strategy=strategies.gd_from_zero_instances(),
+    check_hypotheses=lambda g: finite(A=g.A, b=g.b, eta=g.eta),
+    tolerance=TOL.float64_exact,
+    negative=NegativeControl(
+        "uncentred aggregate (eta/n) A^T b (von Oswald's linear form without centring)",
+        evaluate=lambda g: _from_zero(g, False),
+    ),
+)
+def gd_step_from_zero(g: GDInstance) -> Comparison:
+    return _from_zero(g, True)
+
+
+# ---------------------------------------------------------------- shift invariance
+
+
+def _shift(s: ShiftInstance, one_token: bool) -> Comparison:
+    n = s.A.shape[0]
+    ones = np.eye(n)[0] if one_token else np.ones(n)
+    err = float(np.max(np.abs(sr.f(s.A + np.outer(ones, s.v), s.x) - sr.f(s.A, s.x))))
+    return Comparison(err, 0.0, TOL.float64_exact.allowance(1.0))  # probabilities: scale 1
+
+
+@empirical_claim(
+    "softmax_icl/shift-invariance",
+    locator="derived (attnlab); spec pitfall 5",
+    statement=r"$f(A + 1_n v^\top, x) = f(A, x)$ for all $v \in \mathbb{R}^d$ (logits $Ax \to Ax + (v^\top x) 1_n$)",
+    strategy=strategies.shift_instances(),
+    check_hypotheses=lambda s: finite(A=s.A, x=s.x, v=s.v),
+    tolerance=TOL.float64_exact,
+    negative=NegativeControl(
+        "shift applied to one token only (e_1 v^T instead of 1_n v^T)", evaluate=lambda s: _shift(s, True)
+    ),
+)
+def shift_invariance(s: ShiftInstance) -> Comparison:
+    return _shift(s, False)

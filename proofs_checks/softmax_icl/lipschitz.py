@@ -1,0 +1,159 @@
+r"""C6-C8: tight Lipschitz constants of :math:`f(A, x) = \mathrm{softmax}(Ax)`, searched and certified.
+
+* C6 :math:`\|f(A,x) - f(A,y)\|_2 \le \tfrac R2 \|x - y\|_2` whenever :math:`\|A\|_2 \le R` (all x, y);
+* C7 :math:`\|f(A,x) - f(B,x)\|_2 \le \tfrac R2 \|A - B\|_2` whenever :math:`\|x\|_2 \le R`;
+* C8 :math:`\|f(A,x) - f(A,y)\|_1 \le \tfrac12(\max_i - \min_i)(A(x-y))_i \le \|A(x-y)\|_\infty`.
+
+All follow from :math:`\|J_u\|_2 \le \tfrac12` along the segment; R/2 is *tight*, approached near
+two-way ties :math:`f \approx (\tfrac12, \tfrac12, 0, \dots)`. The search is Hypothesis (with
+``target(tightness)`` from the driver and near-tie instances mixed into the strategy) followed by
+:func:`~proofs_checks.softmax_icl.ascent.ascend_two_way_tie` restarts. The worst-k instances (the search's
+worst plus every ascent instance) are then certified with interval arithmetic
+(:mod:`~proofs_checks.softmax_icl.certify`); the status is ``certified`` when all of them are.
+[derived] (spec C6-C8, §7).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from proofs_checks.record import Comparison, Status
+from proofs_checks.registry import NegativeControl, empirical_claim
+from proofs_checks.softmax_icl import ascent, certify, strategies
+from proofs_checks.softmax_icl.hypotheses import finite, norm_at_most, spectral_norm_at_most
+from proofs_checks.softmax_icl.instances import DocumentPair, PointPair, spectral_norm
+from theory import softmax_regression as sr
+from theory._tolerances import TOL
+
+__all__ = ["lipschitz_in_x_tight", "lipschitz_in_a_tight", "linf_to_l1"]
+
+_EPS = 1e-4  # step of the ascent instances; the finite ratio is 1 - O(eps^2) below the infinitesimal one
+
+
+def _x_hyp(p: PointPair) -> list[str]:
+    return finite(A=p.A, x=p.x, y=p.y, R=p.R) or spectral_norm_at_most("A", p.A, p.R)
+
+
+def _a_hyp(p: DocumentPair) -> list[str]:
+    return finite(A=p.A, B=p.B, x=p.x, R=p.R) or norm_at_most("x", p.x, p.R)
+
+
+def _x_ratio(p: PointPair, const: float) -> Comparison:
+    lhs = float(np.linalg.norm(sr.f(p.A, p.x) - sr.f(p.A, p.y)))
+    rhs = const * p.R * float(np.linalg.norm(p.x - p.y))
+    return Comparison(lhs, rhs, TOL.inequality.allowance(rhs))
+
+
+def _a_ratio(p: DocumentPair, const: float) -> Comparison:
+    lhs = float(np.linalg.norm(sr.f(p.A, p.x) - sr.f(p.B, p.x)))
+    rhs = const * p.R * spectral_norm(p.A - p.B)
+    return Comparison(lhs, rhs, TOL.inequality.allowance(rhs))
+
+
+def _l1_ratio(p: PointPair, const: float) -> Comparison:
+    lhs = float(np.sum(np.abs(sr.f(p.A, p.x) - sr.f(p.A, p.y))))
+    du = p.A @ (p.x - p.y)
+    rhs = const * float(du.max() - du.min())
+    return Comparison(lhs, rhs, TOL.inequality.allowance(rhs))
+
+
+def _make_refine(build, radius, certify_one, hyp):
+    """Ascent restarts, evaluated into the outcome, then interval certification of the worst-k instances."""
+
+    def refine(found, evaluate, budget, mutant) -> dict:
+        rng = np.random.default_rng(budget.seed)
+        hyp_best = None if found.worst is None or found.worst.rhs == 0 else found.worst.lhs / found.worst.rhs
+        hyp_worst = found.worst_instance
+        extra, ratios = [], []
+        for _ in range(max(3, budget.instances // 40)):
+            n, d = strategies.SHAPES[rng.integers(len(strategies.SHAPES))]
+            R = float(rng.uniform(0.05, 8.0))
+            u = ascent.ascend_two_way_tie(rng.normal(0.0, 1.0, n), radius(R))
+            inst = build(u, d, R)
+            comp = evaluate(inst)
+            ratios.append(comp.lhs / comp.rhs)
+            extra.append(inst)
+        ascent.extend_outcome(found, extra, hyp, evaluate)
+        details = {
+            "best_ratio_over_tight_hypothesis": hyp_best,
+            "best_ratio_over_tight_ascent": max(ratios),
+            "ascent_instances": len(extra),
+        }
+        if mutant or found.status is not Status.EMPIRICAL_HOLDS:
+            return details
+        to_certify = ([hyp_worst] if hyp_worst is not None else []) + extra
+        certs = [certify_one(i) for i in to_certify]
+        ok = sum(c.ok for c in certs)
+        details["certified"] = (
+            f"{ok}/{len(certs)} worst-k instances (the Hypothesis search's worst and every ascent instance; "
+            f"not every applicable instance), mpmath.iv at {certify.PREC_BITS} bits"
+        )
+        if ok == len(certs):
+            found.status = Status.CERTIFIED
+        return details
+
+    return refine
+
+
+@empirical_claim(
+    "softmax_icl/lipschitz-x-tight",
+    locator="derived (attnlab); spec C6",
+    statement=r"$\|A\|_2 \le R \Rightarrow \|f(A,x) - f(A,y)\|_2 \le \tfrac R2 \|x-y\|_2$ for all $x, y$; $R/2$ is tight",
+    strategy=strategies.point_pairs(),
+    check_hypotheses=_x_hyp,
+    tolerance=TOL.inequality,
+    negative=NegativeControl("constant 0.45 R below the tight R/2", evaluate=lambda p: _x_ratio(p, 0.45)),
+    hypotheses=(r"$\|A\|_2 \le R$",),
+    kind="certified",
+    refine=_make_refine(
+        lambda u, d, R: ascent.build_point_pair(u, d, R, _EPS),
+        lambda R: 64.0,  # x is unrestricted in C6, so any logits are reachable
+        lambda p: certify.certify_l2(p.A, p.x, p.A, p.y),
+        _x_hyp,
+    ),
+)
+def lipschitz_in_x_tight(p: PointPair) -> Comparison:
+    return _x_ratio(p, 0.5)
+
+
+@empirical_claim(
+    "softmax_icl/lipschitz-a-tight",
+    locator="derived (attnlab); spec C7",
+    statement=r"$\|x\|_2 \le R \Rightarrow \|f(A,x) - f(B,x)\|_2 \le \tfrac12\|(A-B)x\|_2 \le \tfrac R2 \|A-B\|_2$; $R/2$ is tight",
+    strategy=strategies.document_pairs(),
+    check_hypotheses=_a_hyp,
+    tolerance=TOL.inequality,
+    negative=NegativeControl("constant 0.45 R below the tight R/2", evaluate=lambda p: _a_ratio(p, 0.45)),
+    hypotheses=(r"$\|x\|_2 \le R$",),
+    kind="certified",
+    refine=_make_refine(
+        lambda u, d, R: ascent.build_document_pair(u, d, R, _EPS),
+        lambda R: R * R,  # ||A|| <= R and ||x|| <= R bound the logits by R^2
+        lambda p: certify.certify_l2(p.A, p.x, p.B, p.x),
+        _a_hyp,
+    ),
+)
+def lipschitz_in_a_tight(p: DocumentPair) -> Comparison:
+    return _a_ratio(p, 0.5)
+
+
+@empirical_claim(
+    "softmax_icl/linf-l1",
+    locator="derived (attnlab); spec C8",
+    statement=(
+        r"$\|f(A,x) - f(A,y)\|_1 \le \tfrac12 (\max_i - \min_i)\,(A(x-y))_i \le \|A(x-y)\|_\infty$"
+    ),
+    strategy=strategies.point_pairs(),
+    check_hypotheses=lambda p: finite(A=p.A, x=p.x, y=p.y),
+    tolerance=TOL.inequality,
+    negative=NegativeControl("constant 0.45 below the tight 1/2", evaluate=lambda p: _l1_ratio(p, 0.45)),
+    kind="certified",
+    refine=_make_refine(
+        lambda u, d, R: ascent.build_point_pair(u, d, R, _EPS),
+        lambda R: 64.0,
+        lambda p: certify.certify_l1(p.A, p.x, p.A, p.y),
+        lambda p: finite(A=p.A, x=p.x, y=p.y),
+    ),
+)
+def linf_to_l1(p: PointPair) -> Comparison:
+    return _l1_ratio(p, 0.5)

@@ -1,0 +1,102 @@
+"""Every softmax_icl claim: holds at a small budget, its negative control fails, records reproduce."""
+
+from __future__ import annotations
+
+import pytest
+
+from proofs_checks import registry
+from proofs_checks.record import Budget, Status
+from proofs_checks.softmax_icl.instances import DocumentPair, PointPair, SoftmaxInstance
+from theory.examples import EXAMPLES
+
+CLAIMS = registry.select_claims(["softmax_icl"])
+IDS = [c.id for c in CLAIMS]
+SMALL = Budget(instances=30, seed=0)
+EX = EXAMPLES["softmax_icl"]
+
+
+def test_the_issue_required_claims_are_registered():
+    required = {
+        "gradient-formula", "hessian-formula", "softmax-jacobian-norm", "lipschitz-x-tight", "lipschitz-a-tight",
+        "lipschitz-x-paper-M", "lipschitz-a-paper-M", "linf-l1", "gd-displacement", "shift-invariance",
+        "gd-step-from-zero-is-linear-attention", "gradient-symbolic", "hessian-symbolic", "paper-M-looseness",
+    }
+    assert {f"softmax_icl/{r}" for r in required} <= set(IDS)
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=IDS)
+def test_claim_holds_at_a_small_budget(claim):
+    rec = claim.run(SMALL)
+    assert rec.status is not Status.FAILED, rec
+    assert rec.instances_tried > 0
+    if claim.kind != "symbolic":
+        assert rec.instances_applicable > 0
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=IDS)
+def test_negative_control_fails(claim):
+    rec = claim.run_negative_control(SMALL)
+    assert rec.status is Status.FAILED, rec
+
+
+@pytest.mark.parametrize("claim", [c for c in CLAIMS if c.kind != "symbolic"], ids=lambda c: c.id)
+def test_records_are_reproducible_for_the_same_seed(claim):
+    a, b = claim.run(Budget(15, 3)), claim.run(Budget(15, 3))
+    assert (a.status, a.lhs, a.rhs, a.instances_tried, a.worst_instance) == (
+        b.status, b.lhs, b.rhs, b.instances_tried, b.worst_instance
+    )
+
+
+def test_tight_search_approaches_r_over_2():
+    rec = registry.get_claim("softmax_icl/lipschitz-x-tight").run(SMALL)
+    assert rec.status is Status.CERTIFIED
+    assert rec.details["best_ratio_over_tight_ascent"] > 0.999
+
+
+def test_paper_m_is_reported_as_vacuous_near_72_orders():
+    rec = registry.get_claim("softmax_icl/paper-M-looseness").run(SMALL)
+    pts = rec.details["points"]
+    assert 72 < pts["n=200,R=4"]["log10_M_over_worst_ratio"] < 73
+
+
+def _pair(name):
+    a = EX[name].arrays
+    return PointPair(a["A"], a["x"], a["y"], a["R"])
+
+
+def test_norm_above_r_is_not_applicable_for_the_tight_x_bound():
+    rec = registry.get_claim("softmax_icl/lipschitz-x-tight").check_instance(_pair("norm_above_R"))
+    assert rec.status is Status.NOT_APPLICABLE
+    assert any("||A||_2" in r for r in rec.reasons)
+
+
+def test_small_r_is_not_applicable_for_the_literal_theorem():
+    rec = registry.get_claim("softmax_icl/lipschitz-x-paper-M").check_instance(_pair("near_two_way_tie"))
+    assert rec.status is Status.NOT_APPLICABLE
+    assert any("R >= 4" in r for r in rec.reasons)
+
+
+def test_literal_theorem_holds_on_the_paper_regime_example():
+    rec = registry.get_claim("softmax_icl/lipschitz-x-paper-M").check_instance(_pair("paper_regime"))
+    assert rec.status is Status.EMPIRICAL_HOLDS
+
+
+def test_x_outside_the_ball_is_not_applicable_for_the_a_bound():
+    a = EX["norm_above_R"].arrays
+    inst = DocumentPair(a["A"], a["A"] * 1.01, a["x"] * 100, a["R"])
+    rec = registry.get_claim("softmax_icl/lipschitz-a-tight").check_instance(inst)
+    assert rec.status is Status.NOT_APPLICABLE
+
+
+def test_nan_instance_is_not_applicable_not_a_crash():
+    a = EX["nan_entry"].arrays
+    rec = registry.get_claim("softmax_icl/gradient-formula").check_instance(
+        SoftmaxInstance(a["A"], a["x"], a["b"], a["R"])
+    )
+    assert rec.status is Status.NOT_APPLICABLE
+
+
+def test_near_tie_example_is_within_rounding_of_the_tight_bound():
+    rec = registry.get_claim("softmax_icl/lipschitz-x-tight").check_instance(_pair("near_two_way_tie"))
+    assert rec.status is Status.EMPIRICAL_HOLDS
+    assert rec.details["tightness"] > 0.999
