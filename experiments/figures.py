@@ -26,6 +26,7 @@ __all__ = ["Figure", "FIGURE_MODULES", "all_figures", "get_figure"]
 FIGURE_MODULES: tuple[str, ...] = (
     "experiments.softmax_icl_lipschitz_ratio",
     "experiments.tf_svm_local_convergence",
+    "experiments.tf_svm_overparam_convergence",
     "experiments.tf_svm_svm_rank",
 )
 
