@@ -25,9 +25,18 @@ __all__ = ["Figure", "FIGURE_MODULES", "all_figures", "get_figure"]
 #: Modules that define a ``FIGURE``. Add a figure here.
 FIGURE_MODULES: tuple[str, ...] = (
     "experiments.softmax_icl_lipschitz_ratio",
+    "experiments.softmax_icl_fig1_training",
+    "experiments.softmax_icl_fig2_loss_vs_d",
+    "experiments.softmax_icl_fig4_linear_baseline",
     "experiments.tf_svm_local_convergence",
     "experiments.tf_svm_overparam_convergence",
     "experiments.tf_svm_svm_rank",
+    "experiments.tf_svm_gd_paths",
+    "experiments.tf_svm_multi_token",
+    "experiments.tf_svm_mmts_single_input",
+    "experiments.tf_svm_mmts_multi_input",
+    "experiments.tf_svm_mmts_loss_dependence",
+    "experiments.tf_svm_mmts_joint_training",
 )
 
 
