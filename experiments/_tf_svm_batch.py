@@ -57,20 +57,50 @@ def official_init(rng: np.random.Generator, B: int, d: int) -> np.ndarray:
     return rng.uniform(-1.0, 1.0, size=(B, d, d)) / np.sqrt(d)
 
 
+class _GradW:
+    r"""Stable logistic-loss gradient (B, d, d) and softmax (B, n, T) at W (B, d, d); batched matmuls only.
+
+    Per-run constants are hoisted out of the step: the score differences $\gamma_{it} - \gamma_{iu}$ (B, n, T, T)
+    and $x_{it} - x_{ir_i}$ for the current reference tokens $r_i = \arg\max_t$ logit, recomputed only when some
+    $r_i$ changes (after the first steps it never does). Same arithmetic as before, so the same floats.
+    Logit differences are clamped at -746 before ``exp``: float64 ``exp`` is exactly 0 below -745.14, so the
+    clamp changes no bit of the softmax; it keeps ``exp`` off huge negative arguments once the (K, Q) attention
+    saturates (logit gaps reach -1e4 and beyond).
+    """
+
+    def __init__(self, X, Z, gamma):
+        self.X, self.Z, self.n = X, Z, X.shape[1]
+        self.gamma = gamma
+        self.dgamma = gamma[..., :, None] - gamma[..., None, :]  # (B, n, T, T): gamma_t - gamma_u
+        self.ref = None
+        self.xd = None
+
+    def __call__(self, W):
+        X, Z, gamma = self.X, self.Z, self.gamma
+        q = Z @ np.swapaxes(W, 1, 2)  # (B, n, d): q_i = W z_i
+        logits = (X @ q[..., None])[..., 0]  # (B, n, T)
+        ref = np.argmax(logits, axis=-1)
+        logits = logits - np.take_along_axis(logits, ref[..., None], axis=-1)
+        np.maximum(logits, _EXP_FLOOR, out=logits)
+        e = np.exp(logits)
+        s = e / e.sum(-1, keepdims=True)
+        centred = (self.dgamma @ s[..., None])[..., 0]  # sum_u s_u (g_t - g_u)
+        if self.ref is None or not np.array_equal(ref, self.ref):
+            xref = np.take_along_axis(X, ref[..., None, None], axis=2)  # (B, n, 1, d)
+            self.ref, self.xd = ref, X - xref
+        f = (s * gamma).sum(-1)
+        lp = -0.5 * (1.0 - np.tanh(0.5 * f))  # logistic l'(f) = -sigmoid(-f)
+        U = ((s * centred)[..., None, :] @ self.xd)[..., 0, :] * (lp / self.n)[..., None]  # (B, n, d)
+        return np.swapaxes(U, 1, 2) @ Z, s
+
+
+#: float64 exp underflows to exactly 0 below -745.14 (and to subnormals below -708): clamping at -746 is exact.
+_EXP_FLOOR = -746.0
+
+
 def _grad_w(X, Z, gamma, W):
-    """Stable logistic-loss gradient (B, d, d) and softmax (B, n, T) at W (B, d, d); batched matmuls only."""
-    q = Z @ np.swapaxes(W, 1, 2)  # (B, n, d): q_i = W z_i
-    logits = (X @ q[..., None])[..., 0]  # (B, n, T)
-    ref = np.argmax(logits, axis=-1)
-    logits = logits - np.take_along_axis(logits, ref[..., None], axis=-1)
-    e = np.exp(logits)
-    s = e / e.sum(-1, keepdims=True)
-    centred = ((gamma[..., :, None] - gamma[..., None, :]) @ s[..., None])[..., 0]  # sum_u s_u (g_t - g_u)
-    xref = np.take_along_axis(X, ref[..., None, None], axis=2)  # (B, n, 1, d)
-    f = (s * gamma).sum(-1)
-    lp = -0.5 * (1.0 - np.tanh(0.5 * f))  # logistic l'(f) = -sigmoid(-f)
-    U = ((s * centred)[..., None, :] @ (X - xref))[..., 0, :] * (lp / X.shape[1])[..., None]  # (B, n, d)
-    return np.swapaxes(U, 1, 2) @ Z, s
+    """Stable logistic-loss gradient (B, d, d) and softmax (B, n, T) at W (B, d, d) (one-off call)."""
+    return _GradW(X, Z, gamma)(W)
 
 
 def batched_ngd(batch: Batch, W0: np.ndarray, cfg: GdConfig, factored: bool = False, K0=None,
@@ -80,8 +110,13 @@ def batched_ngd(batch: Batch, W0: np.ndarray, cfg: GdConfig, factored: bool = Fa
     For ``factored=True``: ``K0`` and ``W0`` are the initial K and Q (B, d, m); the official (K, Q) loss adds
     ``cfg.kq_reg * (||K||^2 + ||Q||^2)``. Returns ``(log_steps, log_W (L, B, d, d), log_s (L, B, n, T))``.
     """
-    from gpu.device import get_device
+    import os
 
+    from gpu.device import ENV_VAR, get_device
+
+    choice = device if device not in (None, "", "auto") else os.environ.get(ENV_VAR) or None
+    if choice == "cpu":  # an explicit cpu needs no torch (importing it costs seconds on a loaded 2-core box)
+        return _numpy_ngd(batch, W0, cfg, factored, K0)
     dev = get_device(device)
     if dev.type == "cuda":
         return _torch_ngd(batch, W0, cfg, factored, K0, device)
@@ -110,13 +145,14 @@ def _torch_ngd(batch, W0, cfg, factored, K0, device):
 def _numpy_ngd(batch, W0, cfg, factored, K0):
     X, Z, gamma = batch.X, batch.Z, batch.gamma
     B = X.shape[0]
+    grad_w = _GradW(X, Z, gamma)
     params = [np.array(K0, dtype=np.float64), np.array(W0, dtype=np.float64)] if factored else [
         np.array(W0, dtype=np.float64)]
     active = np.ones(B, dtype=bool)
     log_k, log_W, log_s = [], [], []
     for k in range(cfg.steps + 1):
         W = params[0] @ np.swapaxes(params[1], 1, 2) if factored else params[0]
-        G, s = _grad_w(X, Z, gamma, W)
+        G, s = grad_w(W)
         if cfg.log_every and k % cfg.log_every == 0 or k == cfg.steps:
             log_k.append(k)
             log_W.append(W.copy())

@@ -4,7 +4,7 @@ $W^{mm}_\alpha$ (Frobenius Att-SVM) and $W^{mm}_{\star,\alpha}$ (nuclear Att-SVM
 For each of ``instances`` random instances (n, T, d) (unit Gaussian tokens and queries, unit v, Y = +1; instance
 seeds ``seed * instances + j``), $\alpha$ is fixed *before* training as the optimal tokens
 $\alpha_i = \arg\max_t \gamma_{it}$ (locally optimal whenever Att-SVM($\alpha$) is feasible; spec pitfall 6),
-both SVMs are solved once (the parameterised cvxpy problem of :mod:`theory._margin_qp`), and all instances are
+both SVMs are solved once (Clarabel on the dual built directly, :mod:`theory._margin_qp`), and all instances are
 trained together by batched normalised GD (:mod:`experiments._tf_svm_batch`, gpu/ on CUDA). Logged every
 ``log_every`` steps: $\bar s_\alpha = \tfrac1n\sum_i s_{i\alpha_i}$, $\bar s_{\max} = \tfrac1n\sum_i\max_t s_{it}$
 (the notebook's panel (a)), $\rho(W_k, W^{mm}_\alpha)$ and $\rho(W_k, W^{mm}_{\star,\alpha})$ with

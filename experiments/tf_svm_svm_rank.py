@@ -4,8 +4,8 @@ beside the official count.
 For each (n, T) pair and each d, ``instances`` random instances (unit tokens/queries, $\alpha$ = opt) are solved
 twice per norm:
 
-* ``corrected``: the parameterised Clarabel problem of :mod:`theory._margin_qp` (tolerance 1e-10) with its
-  status checked: an infeasible instance is counted as infeasible (a row with ``rank`` NaN), never as a rank;
+* ``corrected``: Clarabel at tolerance 1e-10 on the dual problems of :mod:`theory._margin_qp` (cvxpy primal
+  as fallback), status and KKT certificate checked, solved in ``WORKERS`` spawned processes at full size: an infeasible instance is counted as infeasible (a row with ``rank`` NaN), never as a rank;
   rank = #$\{k : \sigma_k > $ ``TOL.rank`` $\cdot \sigma_1\}$ (1e-6 relative, far above the solver tolerance).
 * ``official``: the notebook's code path: a cvxpy problem rebuilt per solve, cvxpy's default solver, no status
   check, ``numpy.linalg.matrix_rank(W, tol=1e-7)`` and an infeasible solve (value ``None``) counted as
@@ -25,6 +25,7 @@ import numpy as np
 
 from experiments.config import ExperimentConfig
 from experiments.figures import Figure
+from theory._margin_qp import SOLVER
 from theory._tolerances import TOL
 from theory.attention_svm import solve_att_svm
 from theory.errors import ConfigError
@@ -96,25 +97,63 @@ def official_style_svm(X, Z, alpha, norm: str):
     return W.value, prob.status, prob.solver_stats.solver_name if prob.solver_stats else ""
 
 
-def run(cfg: Config, seed: int) -> list[dict]:
+#: corrected solves run in this many spawned worker processes when there are at least ``_POOL_MIN_SOLVES``
+#: of them (each solve is independent and deterministic, so the rows do not depend on the split).
+WORKERS = 2
+_POOL_MIN_SOLVES = 400
+
+
+def _alpha_opt(inst) -> np.ndarray:
+    return np.argmax(inst.Y[:, None] * (inst.X @ inst.v), axis=1)
+
+
+def _corrected_cell(args) -> list[tuple[str, str, float]]:
+    """(norm, status, rank) of the corrected solves for one (n, T, d) cell: module-level for process pools."""
+    n, T, d, inst_seeds = args
+    out = []
+    for inst_seed in inst_seeds:
+        inst = random_instance(n, T, d, seed=inst_seed)
+        alpha = _alpha_opt(inst)
+        for norm in ("fro", "nuc"):
+            with warnings.catch_warnings():  # cvxpy (fallback path) warns on inaccurate solves; the status records it
+                warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
+                sol = solve_att_svm(inst.X, inst.Z, alpha, norm)
+            out.append((norm, sol.status, float(relative_rank(sol.W)) if sol.optimal else float("nan")))
+    return out
+
+
+def _map_cells(cells, workers: int):
+    if workers <= 1 or sum(len(c[3]) for c in cells) * 2 < _POOL_MIN_SOLVES:
+        return [_corrected_cell(c) for c in cells]
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    # largest cells first so the two workers finish together; results are put back in cell order
+    order = sorted(range(len(cells)), key=lambda k: -(cells[k][0] * (cells[k][1] - 1) * cells[k][2] ** 2))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
+        done = dict(zip(order, ex.map(_corrected_cell, [cells[k] for k in order]), strict=True))
+    return [done[k] for k in range(len(cells))]
+
+
+def run(cfg: Config, seed: int, workers: int = WORKERS) -> list[dict]:
+    seeds = [seed * cfg.instances + j for j in range(cfg.instances)]
+    cells = [(n, T, d, seeds) for n, T in nt_pairs(cfg) for d in cfg.d_values]
+    corrected = _map_cells(cells, workers)
     rows = []
-    for n, T in nt_pairs(cfg):
-        for d in cfg.d_values:
-            for j in range(cfg.instances):
-                inst_seed = seed * cfg.instances + j
+    for (n, T, d, _), cell in zip(cells, corrected, strict=True):
+        for j, inst_seed in enumerate(seeds):
+            base = {"n": n, "T": T, "d": d, "instance": inst_seed}
+            if cfg.official:
                 inst = random_instance(n, T, d, seed=inst_seed)
-                alpha = np.argmax(inst.Y[:, None] * (inst.X @ inst.v), axis=1)
-                base = {"n": n, "T": T, "d": d, "instance": inst_seed}
-                for norm in ("fro", "nuc"):
-                    with warnings.catch_warnings():  # cvxpy warns on inaccurate solves; the status records it
-                        warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
-                        sol = solve_att_svm(inst.X, inst.Z, alpha, norm)
-                    rows.append(base | {"norm": norm, "method": "corrected", "status": sol.status, "solver": sol.solver,
-                                        "rank": float(relative_rank(sol.W)) if sol.optimal else float("nan")})
-                    if cfg.official:
-                        W, status, solver = official_style_svm(inst.X, inst.Z, alpha, norm)
-                        rows.append(base | {"norm": norm, "method": "official", "status": status, "solver": solver,
-                                            "rank": float(np.linalg.matrix_rank(W, tol=OFFICIAL_RANK_TOL))})
+                alpha = _alpha_opt(inst)
+            for k, norm in enumerate(("fro", "nuc")):
+                _, status, rank = cell[2 * j + k]
+                rows.append(base | {"norm": norm, "method": "corrected", "status": status, "solver": SOLVER,
+                                    "rank": rank})
+                if cfg.official:
+                    W, status, solver = official_style_svm(inst.X, inst.Z, alpha, norm)
+                    rows.append(base | {"norm": norm, "method": "official", "status": status, "solver": solver,
+                                        "rank": float(np.linalg.matrix_rank(W, tol=OFFICIAL_RANK_TOL))})
     return rows
 
 

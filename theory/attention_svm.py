@@ -122,7 +122,8 @@ def solve_att_svm(X, Z, alpha, norm: str = "fro", cache: bool = True) -> SvmSolu
     r"""Solve Att-SVM ($\|\cdot\|_F$) or Att-SVM$_\star$ ($\|\cdot\|_*$) for tokens ``X`` (n, T, d), queries
     ``Z`` (n, d) and selected indices ``alpha`` (n,).
 
-    ``cache=True`` reuses the parameterised problem compiled for this (n, T, d, norm).
+    Solved by Clarabel on the dual built directly (:mod:`theory._margin_qp`); ``cache=True`` reuses the
+    parameterised cvxpy problem of the fallback path (used when Clarabel reports AlmostSolved).
     """
     if norm not in ("fro", "nuc"):
         raise InvalidInputError(f"norm must be 'fro' or 'nuc', got {norm!r}")

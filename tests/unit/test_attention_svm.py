@@ -77,3 +77,38 @@ def test_bad_input_raises_a_clear_error(bad):
         alpha = (0, 3)
     with pytest.raises(InvalidInputError):
         solve_att_svm(X, Z, alpha)
+
+
+@pytest.mark.parametrize("norm", ["fro", "nuc"])
+def test_direct_dual_solve_agrees_with_the_cvxpy_primal(norm):
+    from theory._margin_qp import solve_margin_problem
+
+    inst = random_instance(3, 5, 7, seed=5)
+    opt = np.argmax(inst.X @ inst.v * inst.Y[:, None], axis=1)
+    A = att_svm_rows(inst.X, inst.Z, opt).reshape(-1, 49)
+    b = np.ones(A.shape[0])
+    direct = solve_margin_problem(A, b, (7, 7), norm, method="direct")
+    ref = solve_margin_problem(A, b, (7, 7), norm, method="cvxpy", cache=False)
+    assert direct.status == ref.status == "optimal" and direct.certificate.ok
+    assert_close(direct.objective, ref.objective, TOL.solver, "objective")
+    if norm == "fro":  # unique minimiser; the nuclear one need not be (spec pitfall 4)
+        assert_close(direct.w, ref.w, TOL.solver, "w")
+
+
+def test_nuclear_solution_lies_in_the_span_of_the_queries():
+    inst = random_instance(3, 5, 7, seed=6)  # n = 3 queries in d = 7: W z_i only sees span(Z)
+    sol = solve_att_svm(inst.X, inst.Z, (0, 1, 2), "nuc")
+    Q, _ = np.linalg.qr(inst.Z.T)
+    assert sol.optimal
+    assert_close(sol.W @ Q @ Q.T, sol.W, TOL.solver, "W = W P_Z")
+
+
+@pytest.mark.parametrize("norm", ["fro", "nuc"])
+def test_direct_infeasible_status_comes_with_a_checked_farkas_ray(norm):
+    from theory._margin_qp import _farkas_ok
+
+    inst = duplicate_token_instance()
+    sol = solve_att_svm(inst.X, inst.Z, (0, 0, 0), norm)
+    assert sol.status == "infeasible"
+    A = att_svm_rows(inst.X, inst.Z, (0, 0, 0)).reshape(-1, inst.X.shape[2] ** 2)
+    assert not _farkas_ok(A + 1.0, np.ones(A.shape[0]), np.ones(A.shape[0]), norm, (inst.X.shape[2],) * 2)

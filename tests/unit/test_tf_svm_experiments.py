@@ -90,3 +90,26 @@ def test_benchmarks_run_at_tiny_size():
     res = bench_tf_svm._official_rank_loop(replace(a2.Config.smoke(), n_values=(2,), T_values=(3,), d_values=(2,),
                                                    instances=1))
     assert res is None
+
+
+def test_rank_rows_do_not_depend_on_the_worker_split(monkeypatch):
+    cfg = replace(a2.Config.smoke(), n_values=(3,), T_values=(4,), d_values=(1, 3), instances=2, official=False)
+    serial = a2.run(cfg, 0, workers=1)
+    monkeypatch.setattr(a2, "_POOL_MIN_SOLVES", 0)
+    pooled = a2.run(cfg, 0, workers=2)
+    assert [(r["d"], r["instance"], r["norm"], r["status"]) for r in serial] == \
+        [(r["d"], r["instance"], r["norm"], r["status"]) for r in pooled]
+    a, b = np.array([r["rank"] for r in serial]), np.array([r["rank"] for r in pooled])
+    assert np.array_equal(a, b, equal_nan=True)
+
+
+def test_batched_ngd_clamps_saturated_logits_without_changing_the_softmax():
+    from experiments._tf_svm_batch import _grad_w
+
+    b = make_batch(3, 5, 7, range(2))
+    W = 1e3 * official_init(np.random.default_rng(2), 2, 7)  # logit gaps far below -745
+    G, s = _grad_w(b.X, b.Z, b.gamma, W)
+    logits = (b.X @ (b.Z @ np.swapaxes(W, 1, 2))[..., None])[..., 0]  # the batched code's arithmetic, unclamped
+    assert logits.min() - logits.max() < -745
+    e = np.exp(logits - logits.max(-1, keepdims=True))
+    assert np.array_equal(s, e / e.sum(-1, keepdims=True)) and np.all(np.isfinite(G))
