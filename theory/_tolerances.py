@@ -25,8 +25,6 @@ Why these values:
   sub-leading support tokens bias a finite-R slope by a few percent).
 * ``stationarity``: a gradient norm counts as zero below 1e-6 (L-BFGS on ||grad L||^2 with finite-difference
   gradients stops at ~1e-8 near a true stationary point).
-* ``finite_r_margin_lag``: the normalised min margin of a nuclear regularisation-path point at finite
-  R = 20 ||W^mm||_* lags its limit 1 by 0.03-0.05 (measured, tf_svm claims); only a lag beyond 0.1 counts.
 * ``rank``: singular values of solver outputs count when above 1e-6 relative to the largest (solver
   residues ~1e-8 relative stay below it; tf_svm spec, pitfall 3).
 """
@@ -71,7 +69,6 @@ class TOL:
     rank = Tolerance("rank", rtol=1e-6, atol=0.0)
     direction = Tolerance("direction", rtol=0.0, atol=1e-2)
     rate_fit = Tolerance("rate_fit", rtol=0.1, atol=0.0)
-    finite_r_margin_lag = Tolerance("finite_r_margin_lag", rtol=0.0, atol=0.1)
     stationarity = Tolerance("stationarity", rtol=0.0, atol=1e-6)
 
     @classmethod
