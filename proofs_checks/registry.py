@@ -227,8 +227,8 @@ def empirical_claim(
 
     def deco(evaluate: Callable[[Any], Comparison]):
         def check(budget: Budget, mutant: bool) -> Outcome:
-            ev = negative.evaluate if (mutant and negative.evaluate) else evaluate
-            st = negative.strategy if (mutant and negative.strategy) else strategy
+            ev = negative.evaluate if (mutant and negative.evaluate is not None) else evaluate
+            st = negative.strategy if (mutant and negative.strategy is not None) else strategy
             found = search_instances(st, check_hypotheses, ev, budget)
             extra = refine(found, ev, budget, mutant) if refine is not None else {}
             details = {"max_tightness": found.max_tightness, "shrink_calls": found.shrink_calls, **extra}

@@ -160,6 +160,17 @@ def _chain(p: PointPair, s3_factor: bool = True) -> Comparison:
     return bad[0] if bad else min(comps, key=lambda c: c.slack)
 
 
+def _all_logits_negative(p: PointPair) -> PointPair:
+    r"""A broken-instance map for the S3 control: :math:`A = -(R/\sqrt n) 1 \hat x^\top` (so :math:`\|A\| = R`)
+    makes every logit :math:`-R\|x\|/\sqrt n < 0`, hence :math:`\alpha(x) < n`, inside the theorem's hypotheses
+    (:math:`R \ge 4`, :math:`\|A(x-y)\|_\infty = 0.005`)."""
+    n, R = p.A.shape[0], max(p.R, 4.0)
+    x = p.x if np.linalg.norm(p.x) > 0 else np.eye(p.x.shape[0])[0] * R / 2
+    xhat = x / np.linalg.norm(x)
+    A = -(R / math.sqrt(n)) * np.outer(np.ones(n), xhat)
+    return PointPair(A, x, x + (0.005 * math.sqrt(n) / R) * xhat, R)
+
+
 def _chain_summary(found) -> dict:
     if found.worst_instance is None or found.status is Status.FAILED:
         return {}
@@ -174,7 +185,9 @@ def _chain_summary(found) -> dict:
     strategy=strategies.paper_point_pairs(),
     check_hypotheses=lambda p: literal_theorem_x(p.A, p.x, p.y, p.R),
     tolerance=TOL.log_inequality,
-    negative=NegativeControl("S3 without its factor e^{-R^2} (alpha(x) >= n)", evaluate=lambda p: _chain(p, False)),
+    negative=NegativeControl("S3 without its factor e^{-R^2} (alpha(x) >= n), on documents whose logits are all < 0",
+                             evaluate=lambda p: _chain(p, False),
+                             strategy=strategies.paper_point_pairs().map(_all_logits_negative)),
     hypotheses=("as lipschitz-x-paper-M",),
     provenance="unverified",
     summarize=_chain_summary,
