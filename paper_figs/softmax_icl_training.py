@@ -14,7 +14,7 @@ from paper_figs.style import new_figure
 
 __all__ = ["plot"]
 
-_CORE = ("step", "metric", "value", "seed")
+_CORE = ("step", "metric", "value", "seed", "cell_key")  # cell_key and seed are added by the runner
 _STYLE = {
     "loss_tf": ("trained layer", "C0", "-"),
     "loss_gd": ("one GD step", "C1", "--"),
