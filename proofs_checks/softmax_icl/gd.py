@@ -167,8 +167,9 @@ def _from_zero(g: GDInstance, centred: bool) -> Comparison:
     n = g.A.shape[0]
     ref = build_gd_step_attention(g.A, g.b, g.eta) if centred else (g.eta / n) * g.A.T @ g.b
     err = float(np.max(np.abs(ours - ref)))
-    keys = g.A - g.A.mean(axis=0)
-    scale = (g.eta / n) * float(np.abs(keys).max(initial=0.0)) * float(np.abs(g.b).sum())  # size of the summands
+    # Rounding scale: the summands that gd_step actually adds are (eta/n) a_i b_i with the *uncentred* rows
+    # (centred keys can cancel to ~0 while those operands stay large; regression: test_issue_centred_scale).
+    scale = (g.eta / n) * float(np.abs(g.A).max(initial=0.0)) * float(np.abs(g.b).sum())
     return Comparison(err, 0.0, TOL.float64_exact.allowance(scale))
 
 

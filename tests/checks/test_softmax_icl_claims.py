@@ -100,3 +100,16 @@ def test_near_tie_example_is_within_rounding_of_the_tight_bound():
     rec = registry.get_claim("softmax_icl/lipschitz-x-tight").check_instance(_pair("near_two_way_tie"))
     assert rec.status is Status.EMPIRICAL_HOLDS
     assert rec.details["tightness"] > 0.999
+
+
+def test_issue_centred_scale_identical_rows_are_within_rounding_and_the_uncentred_form_still_fails():
+    """Regression: a document with identical rows made the centred aggregate ~0, so a tolerance scaled by the
+    centred keys flagged rounding noise (1e-14) as a counterexample at budget 200."""
+    import numpy as np
+
+    from proofs_checks.softmax_icl.gd import _from_zero
+    from proofs_checks.softmax_icl.instances import GDInstance
+
+    g = GDInstance(np.full((3, 5), 0.5163977794943223), np.zeros(5), np.full(3, 20.0), 8.0, 2.0)
+    assert _from_zero(g, centred=True).holds
+    assert not _from_zero(g, centred=False).holds
