@@ -24,6 +24,7 @@ import cvxpy as cp
 import numpy as np
 
 from experiments.config import ExperimentConfig
+from experiments.executors import single_threaded_worker
 from experiments.figures import Figure
 from theory._margin_qp import SOLVER
 from theory._tolerances import TOL
@@ -130,7 +131,8 @@ def _map_cells(cells, workers: int):
 
     # largest cells first so the two workers finish together; results are put back in cell order
     order = sorted(range(len(cells)), key=lambda k: -(cells[k][0] * (cells[k][1] - 1) * cells[k][2] ** 2))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                             initializer=single_threaded_worker) as ex:  # one BLAS thread per worker
         done = dict(zip(order, ex.map(_corrected_cell, [cells[k] for k in order]), strict=True))
     return [done[k] for k in range(len(cells))]
 

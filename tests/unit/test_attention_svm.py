@@ -112,3 +112,20 @@ def test_direct_infeasible_status_comes_with_a_checked_farkas_ray(norm):
     assert sol.status == "infeasible"
     A = att_svm_rows(inst.X, inst.Z, (0, 0, 0)).reshape(-1, inst.X.shape[2] ** 2)
     assert not _farkas_ok(A + 1.0, np.ones(A.shape[0]), np.ones(A.shape[0]), norm, (inst.X.shape[2],) * 2)
+
+
+@pytest.mark.parametrize("norm", ["fro", "nuc"])
+def test_direct_retries_with_the_next_settings_before_the_cvxpy_fallback(norm, monkeypatch):
+    import theory._margin_qp as mq
+
+    inst = random_instance(3, 5, 7, seed=5)
+    opt = np.argmax(inst.X @ inst.v * inst.Y[:, None], axis=1)
+    A = att_svm_rows(inst.X, inst.Z, opt).reshape(-1, 49)
+    b = np.ones(A.shape[0])
+    ref = mq.solve_margin_problem(A, b, (7, 7), norm, method="direct")
+    # first attempt stops after one iteration (not Solved), so only the second attempt can answer
+    monkeypatch.setattr(mq, "_DIRECT_ATTEMPTS", ({"max_iter": 1}, {}))
+    monkeypatch.setattr(mq, "_solve_cvxpy", lambda *a, **k: pytest.fail("fell back to cvxpy"))
+    sol = mq.solve_margin_problem(A, b, (7, 7), norm, method="direct")
+    assert sol.status == "optimal" and sol.certificate.ok
+    assert_close(sol.objective, ref.objective, TOL.solver, "objective")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from experiments.executors import EXECUTORS, ProcessExecutor, SerialExecutor, make_executor
@@ -54,3 +56,12 @@ def test_names_and_errors():
         make_executor("dask")
     with pytest.raises(ConfigError, match="workers"):
         make_executor("process", workers=0)
+
+
+def test_single_threaded_worker_defaults_blas_threads_to_one_but_keeps_a_user_setting(monkeypatch):
+    from experiments.executors import single_threaded_worker
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    single_threaded_worker()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1" and os.environ["OMP_NUM_THREADS"] == "3"

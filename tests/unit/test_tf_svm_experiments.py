@@ -113,3 +113,16 @@ def test_batched_ngd_clamps_saturated_logits_without_changing_the_softmax():
     assert logits.min() - logits.max() < -745
     e = np.exp(logits - logits.max(-1, keepdims=True))
     assert np.array_equal(s, e / e.sum(-1, keepdims=True)) and np.all(np.isfinite(G))
+
+
+def test_svm_rank_pool_equals_serial_and_leaves_the_parent_environment_alone(monkeypatch):
+    import os
+
+    from experiments import tf_svm_svm_rank as m
+
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "7")
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(m, "_POOL_MIN_SOLVES", 1)
+    cells = [(2, 3, 2, [0]), (2, 3, 3, [1])]
+    assert m._map_cells(cells, 2) == m._map_cells(cells, 1)
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "7" and "OMP_NUM_THREADS" not in os.environ
