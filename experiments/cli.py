@@ -137,7 +137,6 @@ def _cmd_reproduce(args) -> int:
     store_path = default_store(args.store)
     executor = make_executor(args.executor, workers=args.workers, slurm_partition=args.partition,
                              slurm_folder=store_path.parent / "slurm-logs")
-    status = 0
     with ResultStore(store_path) as store:
         for fid in ids:
             rep = reproduce_figure(fid, args.scale, overrides, store, executor, out)
@@ -147,7 +146,7 @@ def _cmd_reproduce(args) -> int:
                 ours = "-" if q["ours"] is None else f"{q['ours']:.4g}"
                 print(f"  {q['quantity']:<34} ours {ours:>10}  paper {q['relation']} {q['paper']!s:<8} "
                       f"tol {q['tolerance']:<6g} {verdict} [{q['provenance']}]")
-    return status
+    return 0
 
 
 def _cmd_all(args) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields, replace
 
 from theory.errors import ConfigError
 
-__all__ = ["ExperimentConfig", "parse_overrides", "canonical_json"]
+__all__ = ["ExperimentConfig", "parse_overrides", "canonical_json", "check_log_every"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,12 @@ class ExperimentConfig:
         d = self.to_dict()
         d.pop("seeds")
         return d
+
+
+def check_log_every(steps: int, log_every: int) -> None:
+    """Raise :class:`ConfigError` unless ``1 <= log_every <= steps`` (shared by the iterative experiments)."""
+    if not 1 <= log_every <= steps:
+        raise ConfigError(f"log_every must lie in [1, steps={steps}], got {log_every}")
 
 
 def canonical_json(obj) -> str:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from experiments.config import ExperimentConfig
+from experiments.config import ExperimentConfig, check_log_every
 from experiments.figures import Figure
 from theory.attention_direction import correlation
 from theory.attention_gd import grad_w
@@ -64,8 +64,7 @@ class Config(ExperimentConfig):
             raise ConfigError(f"instances must be a non-empty subset of {INSTANCES}; got {self.instances}")
         if self.steps < 1 or self.eta <= 0 or self.kq_init_scale < 0 or self.init_scale <= 0:
             raise ConfigError(f"need steps >= 1, eta > 0, kq_init_scale >= 0, init_scale > 0; got {self}")
-        if self.log_every < 1 or self.log_every > self.steps:
-            raise ConfigError(f"log_every must lie in [1, steps={self.steps}], got {self.log_every}")
+        check_log_every(self.steps, self.log_every)
         if self.random_inits < 0:
             raise ConfigError(f"random_inits must be >= 0, got {self.random_inits}")
         if self.instance_rng not in ("torch", "numpy"):

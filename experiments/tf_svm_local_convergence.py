@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from experiments._tf_svm_batch import KQ_REG, batched_ngd, make_batch, official_init
-from experiments.config import ExperimentConfig
+from experiments.config import ExperimentConfig, check_log_every
 from experiments.figures import Figure
 from theory.attention_gd import GdConfig
 from theory.attention_svm import solve_att_svm
@@ -49,8 +49,7 @@ class Config(ExperimentConfig):
             raise ConfigError(f"need n >= 1, T >= 2, d >= 1; got n={self.n}, T={self.T}, d={self.d}")
         if self.instances < 1 or self.steps < 1 or self.eta <= 0:
             raise ConfigError(f"need instances >= 1, steps >= 1, eta > 0; got {self.instances}, {self.steps}, {self.eta}")
-        if self.log_every < 1 or self.log_every > self.steps:
-            raise ConfigError(f"log_every must lie in [1, steps={self.steps}], got {self.log_every}")
+        check_log_every(self.steps, self.log_every)
 
     @classmethod
     def smoke(cls):

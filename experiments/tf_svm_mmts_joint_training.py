@@ -18,7 +18,7 @@ import numpy as np
 from scipy.special import expit
 
 from experiments._tf_svm_mmts import cosine, make_row, path_probs
-from experiments.config import ExperimentConfig
+from experiments.config import ExperimentConfig, check_log_every
 from experiments.figures import Figure
 from theory.attention_loss import get_loss, score_loss_and_grad
 from theory.attention_model import token_scores
@@ -51,8 +51,7 @@ class Config(ExperimentConfig):
             raise ConfigError(f"p0 and v0 must have 2 entries; got {self.p0}, {self.v0}")
         if self.steps < 1 or self.eta <= 0:
             raise ConfigError(f"need steps >= 1 and eta > 0; got steps={self.steps}, eta={self.eta}")
-        if not 1 <= self.log_every <= self.steps:
-            raise ConfigError(f"log_every must lie in [1, steps={self.steps}], got {self.log_every}")
+        check_log_every(self.steps, self.log_every)
 
     @classmethod
     def smoke(cls):

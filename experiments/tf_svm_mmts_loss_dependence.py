@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from experiments._tf_svm_mmts import cosine, make_row, p_path
-from experiments.config import ExperimentConfig
+from experiments.config import ExperimentConfig, check_log_every
 from experiments.figures import Figure
 from theory.attention_loss import LOSSES, get_loss
 from theory.attention_svm import solve_prompt_svm
@@ -47,8 +47,7 @@ class Config(ExperimentConfig):
             raise ConfigError(f"losses must be a non-empty subset of {sorted(LOSSES)}; got {self.losses}")
         if self.steps < 1 or self.eta <= 0:
             raise ConfigError(f"need steps >= 1 and eta > 0; got steps={self.steps}, eta={self.eta}")
-        if not 1 <= self.log_every <= self.steps:
-            raise ConfigError(f"log_every must lie in [1, steps={self.steps}], got {self.log_every}")
+        check_log_every(self.steps, self.log_every)
 
     @classmethod
     def smoke(cls):

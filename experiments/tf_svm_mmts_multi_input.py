@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from experiments._tf_svm_mmts import cosine, make_row, p_path, path_probs
-from experiments.config import ExperimentConfig
+from experiments.config import ExperimentConfig, check_log_every
 from experiments.figures import Figure
 from theory.attention_svm import solve_prompt_svm
 from theory.errors import ConfigError
@@ -53,8 +53,7 @@ class Config(ExperimentConfig):
             raise ConfigError("init_x must list at least one initial p_x")
         if self.steps < 1 or self.eta_ngd <= 0 or self.eta_gd <= 0:
             raise ConfigError(f"need steps >= 1 and positive step sizes; got {self.steps}, {self.eta_ngd}, {self.eta_gd}")
-        if not 1 <= self.log_every <= self.steps:
-            raise ConfigError(f"log_every must lie in [1, steps={self.steps}], got {self.log_every}")
+        check_log_every(self.steps, self.log_every)
 
     @classmethod
     def smoke(cls):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from experiments._tf_svm_mmts import cosine, make_row, p_path, path_probs
-from experiments.config import ExperimentConfig
+from experiments.config import ExperimentConfig, check_log_every
 from experiments.figures import Figure
 from theory.attention_svm import locally_optimal_prompt, solve_prompt_svm
 from theory.errors import ConfigError
@@ -50,8 +50,7 @@ class Config(ExperimentConfig):
             raise ConfigError("init_y must list at least one initial p_y")
         if self.steps < 1 or self.eta <= 0:
             raise ConfigError(f"need steps >= 1 and eta > 0; got steps={self.steps}, eta={self.eta}")
-        if not 1 <= self.log_every <= self.steps:
-            raise ConfigError(f"log_every must lie in [1, steps={self.steps}], got {self.log_every}")
+        check_log_every(self.steps, self.log_every)
 
     @classmethod
     def smoke(cls):

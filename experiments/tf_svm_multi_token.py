@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from experiments.config import ExperimentConfig
+from experiments._tf_svm_batch import official_init
+from experiments.config import ExperimentConfig, check_log_every
 from experiments.figures import Figure
 from theory.attention_direction import correlation
 from theory.attention_svm import solve_att_svm
@@ -61,8 +62,7 @@ class Config(ExperimentConfig):
             raise ConfigError(f"need n >= 1, T >= 2, non-empty d_values >= 1; got {self.n}, {self.T}, {self.d_values}")
         if self.instances < 1 or self.steps < 1 or self.eta <= 0 or self.chunk < 1:
             raise ConfigError(f"need instances, steps, chunk >= 1 and eta > 0; got {self}")
-        if self.log_every < 1 or self.log_every > self.steps:
-            raise ConfigError(f"log_every must lie in [1, steps={self.steps}], got {self.log_every}")
+        check_log_every(self.steps, self.log_every)
         if self.max_attempts < self.instances:
             raise ConfigError(f"max_attempts ({self.max_attempts}) must be >= instances ({self.instances})")
         if self.instance_rng not in ("torch", "numpy"):
@@ -75,11 +75,6 @@ class Config(ExperimentConfig):
     @classmethod
     def paper(cls):
         return cls()
-
-
-def _official_init(rng: np.random.Generator, B: int, d: int) -> np.ndarray:
-    """torch.nn.Linear's default U(-1/sqrt(d), 1/sqrt(d)) entries, (B, d, d) (multi_token_converge.ipynb)."""
-    return rng.uniform(-1.0, 1.0, size=(B, d, d)) / np.sqrt(d)
 
 
 def relu_instance(n: int, T: int, d: int, seed: int, rng: str = "torch"):
@@ -167,7 +162,7 @@ def _cell(cfg: Config, d: int, seed: int):
         if not batch:
             break
         Xb, Yb, Zb, Vb = (np.stack([b[j] for b in batch]) for j in (1, 2, 3, 4))
-        W0 = _official_init(np.random.default_rng([seed, d, batch[0][0]]), len(batch), d)
+        W0 = official_init(np.random.default_rng([seed, d, batch[0][0]]), len(batch), d)
         logW, steps, s_last = _train(Xb, Yb, Zb, Vb, W0, cfg)
         for j, (kk, X, _, Z, _) in enumerate(batch):
             if counts["accepted"] >= cfg.instances:

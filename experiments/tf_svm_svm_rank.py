@@ -24,7 +24,7 @@ import cvxpy as cp
 import numpy as np
 
 from experiments.config import ExperimentConfig
-from experiments.executors import single_threaded_worker
+from experiments.executors import ProcessExecutor
 from experiments.figures import Figure
 from theory._margin_qp import SOLVER
 from theory._tolerances import TOL
@@ -126,14 +126,10 @@ def _corrected_cell(args) -> list[tuple[str, str, float]]:
 def _map_cells(cells, workers: int):
     if workers <= 1 or sum(len(c[3]) for c in cells) * 2 < _POOL_MIN_SOLVES:
         return [_corrected_cell(c) for c in cells]
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    # largest cells first so the two workers finish together; results are put back in cell order
+    # largest cells first so the workers finish together; results are put back in cell order
     order = sorted(range(len(cells)), key=lambda k: -(cells[k][0] * (cells[k][1] - 1) * cells[k][2] ** 2))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                             initializer=single_threaded_worker) as ex:  # one BLAS thread per worker
-        done = dict(zip(order, ex.map(_corrected_cell, [cells[k] for k in order]), strict=True))
+    done = {order[i]: out for i, out in ProcessExecutor(workers).map_unordered(_corrected_cell,
+                                                                                [cells[k] for k in order])}
     return [done[k] for k in range(len(cells))]
 
 

@@ -9,7 +9,6 @@ the record. Seeded with :class:`~proofs_checks.record.Budget.seed`, so a run is 
 from __future__ import annotations
 
 import math
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -107,10 +106,3 @@ def search_instances(
     elif out.applicable == 0:
         out.status = Status.NOT_APPLICABLE
     return out
-
-
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    """Call ``fn`` and return its result with the elapsed wall time in seconds."""
-    t0 = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - t0

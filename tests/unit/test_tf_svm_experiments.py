@@ -7,12 +7,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from figure_checks import assert_rows_repeat, assert_summary_and_plot
 
 from experiments import bench_tf_svm
 from experiments import tf_svm_local_convergence as a3
 from experiments import tf_svm_svm_rank as a2
 from experiments._tf_svm_batch import batched_ngd, make_batch, official_init
-from paper_figs.reference import figure_reference
 from theory._tolerances import TOL, is_close
 from theory.attention_gd import GdConfig, run_gd_w
 from theory.errors import ConfigError
@@ -31,29 +31,13 @@ def tiny_rows():
 @pytest.mark.parametrize("key", sorted(TINY))
 def test_tiny_figure_rows_are_tidy_and_deterministic(tiny_rows, key):
     mod, cfg, rows = tiny_rows[key]
-    assert rows and all(isinstance(r, dict) for r in rows)
-    assert len({tuple(sorted(r)) for r in rows}) == 1  # every row has the same columns
-    again = mod.run(cfg, 0)
-    assert len(again) == len(rows)
-    for r, s in zip(rows, again, strict=True):  # solver output repeats only to its own tolerance
-        assert {k: v for k, v in r.items() if not isinstance(v, float)} == \
-            {k: v for k, v in s.items() if not isinstance(v, float)}
-        floats = [k for k, v in r.items() if isinstance(v, float)]
-        a, b = np.array([r[k] for k in floats]), np.array([s[k] for k in floats])
-        assert np.array_equal(np.isnan(a), np.isnan(b))
-        assert is_close(a[~np.isnan(a)], b[~np.isnan(b)], TOL.solver)
+    assert_rows_repeat(rows, mod.run(cfg, 0))
 
 
 @pytest.mark.parametrize("key", sorted(TINY))
 def test_summary_names_every_reference_quantity_and_plot_returns_a_figure(tiny_rows, key):
-    import matplotlib.figure
-
     mod, _, rows = tiny_rows[key]
-    summary = mod.summarize(rows)
-    names = {q["name"] for q in figure_reference(mod.FIGURE.id)["quantities"]}
-    assert names and names <= set(summary)
-    fig = mod.FIGURE.plot_fn()(rows)
-    assert isinstance(fig, matplotlib.figure.Figure)
+    assert_summary_and_plot(mod, rows)
 
 
 def test_rank_rows_count_infeasible_as_status_not_rank(tiny_rows):

@@ -7,12 +7,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from figure_checks import assert_rows_repeat, assert_summary_and_plot
 
 from experiments import tf_svm_mmts_joint_training as b3
 from experiments import tf_svm_mmts_loss_dependence as b4
 from experiments import tf_svm_mmts_multi_input as b2
 from experiments import tf_svm_mmts_single_input as b1
-from paper_figs.reference import figure_reference
 from theory._tolerances import TOL, is_close
 from theory.examples_tf_svm import mmts_joint
 
@@ -32,29 +32,13 @@ def tiny_rows():
 @pytest.mark.parametrize("key", sorted(TINY))
 def test_tiny_mmts_rows_are_tidy_and_deterministic(tiny_rows, key):
     mod, cfg, rows = tiny_rows[key]
-    assert rows and len({tuple(sorted(r)) for r in rows}) == 1
-    again = mod.run(cfg, 0)
-    assert len(again) == len(rows)
-    for r, s in zip(rows, again, strict=True):
-        assert {k: v for k, v in r.items() if not isinstance(v, float)} == \
-            {k: v for k, v in s.items() if not isinstance(v, float)}
-        floats = [k for k, v in r.items() if isinstance(v, float)]
-        a, b = np.array([r[k] for k in floats]), np.array([s[k] for k in floats])
-        assert np.array_equal(np.isnan(a), np.isnan(b))
-        assert is_close(a[~np.isnan(a)], b[~np.isnan(b)], TOL.solver)
+    assert_rows_repeat(rows, mod.run(cfg, 0))
 
 
 @pytest.mark.parametrize("key", sorted(TINY))
 def test_mmts_summary_names_every_reference_quantity_and_plot_returns_a_figure(tiny_rows, key):
-    import matplotlib.figure
-    import matplotlib.pyplot as plt
-
     mod, _, rows = tiny_rows[key]
-    names = {q["name"] for q in figure_reference(mod.FIGURE.id)["quantities"]}
-    assert names and names <= set(mod.summarize(rows))
-    fig = mod.FIGURE.plot_fn()(rows)
-    assert isinstance(fig, matplotlib.figure.Figure)
-    plt.close(fig)
+    assert_summary_and_plot(mod, rows)
 
 
 @pytest.mark.parametrize("mod,bad", [

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from figure_checks import assert_rows_repeat, assert_summary_and_plot
 
 from experiments import tf_svm_gd_paths as a1
 from experiments import tf_svm_multi_token as a5
-from paper_figs.reference import figure_reference
 from theory._tolerances import TOL, is_close
 from theory.attention_model import relu_head_output
 from theory.attention_svm import solve_att_svm
@@ -33,29 +33,13 @@ def tiny_rows():
 @pytest.mark.parametrize("key", sorted(TINY))
 def test_tiny_rows_are_tidy_and_deterministic_per_seed(tiny_rows, key):
     mod, cfg, rows = tiny_rows[key]
-    assert rows and len({tuple(sorted(r)) for r in rows}) == 1
-    again = mod.run(cfg, 0)
-    assert len(again) == len(rows)
-    for r, s in zip(rows, again, strict=True):  # solver output repeats only to its own tolerance
-        assert {k: v for k, v in r.items() if not isinstance(v, float)} == \
-            {k: v for k, v in s.items() if not isinstance(v, float)}
-        floats = [k for k, v in r.items() if isinstance(v, float)]
-        a, b = np.array([r[k] for k in floats]), np.array([s[k] for k in floats])
-        assert np.array_equal(np.isnan(a), np.isnan(b))
-        assert is_close(a[~np.isnan(a)], b[~np.isnan(b)], TOL.solver)
+    assert_rows_repeat(rows, mod.run(cfg, 0))
 
 
 @pytest.mark.parametrize("key", sorted(TINY))
 def test_summary_keys_are_the_reference_quantities_and_plot_returns_a_figure(tiny_rows, key):
-    import matplotlib.figure
-    import matplotlib.pyplot as plt
-
     mod, _, rows = tiny_rows[key]
-    names = {q["name"] for q in figure_reference(mod.FIGURE.id)["quantities"]}
-    assert set(mod.summarize(rows)) == names
-    fig = mod.FIGURE.plot_fn()(rows)
-    assert isinstance(fig, matplotlib.figure.Figure)
-    plt.close(fig)
+    assert_summary_and_plot(mod, rows, exact=True)
 
 
 @pytest.mark.parametrize("mod,bad", [
