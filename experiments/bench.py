@@ -13,16 +13,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from theory.errors import UnknownIdError
+from attnlab.theory.errors import UnknownIdError
 
 __all__ = ["BENCHMARKS", "best_of", "run_benchmarks"]
 
 #: name -> "module:function". Add a benchmark here.
 BENCHMARKS: dict[str, str] = {
-    "softmax_icl/batched-gradient": "experiments.bench_softmax_icl:bench_batched_gradient",
-    "tf_svm/batched-ngd": "experiments.bench_tf_svm:bench_batched_ngd",
-    "tf_svm/local-convergence": "experiments.bench_tf_svm:bench_local_convergence",
-    "tf_svm/svm-rank": "experiments.bench_tf_svm:bench_svm_rank",
+    "softmax_icl/batched-gradient": "attnlab.experiments.softmax_icl.bench:bench_batched_gradient",
+    "tf_svm/batched-ngd": "attnlab.experiments.tf_svm.bench:bench_batched_ngd",
+    "tf_svm/local-convergence": "attnlab.experiments.tf_svm.bench:bench_local_convergence",
+    "tf_svm/svm-rank": "attnlab.experiments.tf_svm.bench:bench_svm_rank",
 }
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from experiments.paths import claims_json, default_out
-from experiments.progress import progress
-from proofs_checks.record import Budget, Status
-from proofs_checks.registry import select_claims
+from attnlab.experiments.paths import claims_json, default_out
+from attnlab.experiments.progress import progress
+from attnlab.proofs_checks.record import Budget, Status
+from attnlab.proofs_checks.registry import select_claims
 
 __all__ = ["run_checks", "format_table"]
 

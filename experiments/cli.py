@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from theory.errors import ConfigError, UserError
+from attnlab.theory.errors import ConfigError, UserError
 
 __all__ = ["main", "build_parser"]
 
@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_list(args) -> int:
-    from experiments.listing import listing_json, listing_markdown, listing_text
+    from attnlab.experiments.listing import listing_json, listing_markdown, listing_text
 
     if args.markdown:
         sys.stdout.write(listing_markdown())
@@ -97,14 +97,14 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_check(args) -> int:
-    from experiments.checking import run_checks
+    from attnlab.experiments.checking import run_checks
 
     return run_checks(args.selectors, args.budget, args.seed, args.json_path, args.out)
 
 
 def _expand_figures(selectors: list[str]) -> list[str]:
-    from experiments.figures import all_figures, get_figure
-    from theory.errors import UnknownIdError
+    from attnlab.experiments.figures import all_figures, get_figure
+    from attnlab.theory.errors import UnknownIdError
 
     figs = all_figures()
     ids: list[str] = []
@@ -119,12 +119,12 @@ def _expand_figures(selectors: list[str]) -> list[str]:
 
 
 def _cmd_reproduce(args) -> int:
-    from experiments.executors import make_executor
-    from experiments.figures import get_figure
-    from experiments.paths import default_out, default_store
-    from experiments.reproduce import reproduce_figure
-    from experiments.store import ResultStore
-    from gpu.device import ENV_VAR, get_device
+    from attnlab.experiments.executors import make_executor
+    from attnlab.experiments.figures import get_figure
+    from attnlab.experiments.paths import default_out, default_store
+    from attnlab.experiments.reproduce import reproduce_figure
+    from attnlab.experiments.store import ResultStore
+    from attnlab.gpu.device import ENV_VAR, get_device
 
     overrides = _overrides(args.overrides)
     ids = _expand_figures(args.figures)
@@ -150,12 +150,12 @@ def _cmd_reproduce(args) -> int:
 
 
 def _cmd_all(args) -> int:
-    from proofs_checks.registry import PAPERS
+    from attnlab.proofs_checks.registry import PAPERS
 
     papers = args.papers or list(PAPERS)
     check_code = _cmd_check(argparse.Namespace(selectors=papers, budget=args.budget, seed=0, json_path=None,
                                                out=args.out))
-    from experiments.figures import all_figures
+    from attnlab.experiments.figures import all_figures
 
     with_figures = [p for p in papers if any(f.paper == p for f in all_figures())]
     if with_figures:
@@ -167,8 +167,8 @@ def _cmd_all(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from experiments.paths import default_out
-    from experiments.report import write_report
+    from attnlab.experiments.paths import default_out
+    from attnlab.experiments.report import write_report
 
     page, md = write_report(default_out(args.out))
     print(f"wrote {page} and {md}")
@@ -176,8 +176,8 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_bench(args) -> int:
-    from experiments.bench import run_benchmarks
-    from experiments.paths import default_out
+    from attnlab.experiments.bench import run_benchmarks
+    from attnlab.experiments.paths import default_out
 
     return run_benchmarks(args.names, default_out(args.out))
 
@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
-        from theory._version import __version__
+        from attnlab.theory._version import __version__
 
         print(__version__)
         return 0

@@ -1,7 +1,7 @@
 r"""Experiment configs: frozen dataclasses with ``smoke`` and ``paper`` presets and parsed overrides.
 
 A config class subclasses :class:`ExperimentConfig`, declares typed fields with defaults, validates in
-``validate()`` (raise :class:`~theory.errors.ConfigError` with what is valid), and defines the
+``validate()`` (raise :class:`~attnlab.theory.errors.ConfigError` with what is valid), and defines the
 classmethods ``smoke()`` and ``paper()``. Every config carries ``seeds``: one cell per seed. Overrides
 ``key=value`` must name an existing field and parse to its type; nothing is ever ``exec``-ed.
 """
@@ -13,7 +13,7 @@ import json
 import typing
 from dataclasses import dataclass, fields, replace
 
-from theory.errors import ConfigError
+from attnlab.theory.errors import ConfigError
 
 __all__ = ["ExperimentConfig", "parse_overrides", "canonical_json", "check_log_every"]
 

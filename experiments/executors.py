@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from theory.errors import ConfigError, MissingDependencyError
+from attnlab.theory.errors import ConfigError, MissingDependencyError
 
 __all__ = ["Executor", "SerialExecutor", "ProcessExecutor", "SlurmExecutor", "make_executor", "EXECUTORS",
            "single_threaded_worker"]

@@ -2,7 +2,7 @@ r"""The figure registry: each reproducible figure is an experiment module plus a
 
 An experiment module ``experiments/<paper>_<figure>.py`` defines
 
-* ``Config``: a frozen :class:`~experiments.config.ExperimentConfig` with ``smoke()`` and ``paper()``;
+* ``Config``: a frozen :class:`~attnlab.experiments.config.ExperimentConfig` with ``smoke()`` and ``paper()``;
 * ``run(cfg, seed) -> list[dict]``: pure, tidy rows (one row per (config, seed, step, metric) or similar);
 * ``summarize(rows) -> dict[str, float]``: the quantities compared with the paper's reference data;
 * ``FIGURE = Figure(...)``: its registration, naming the ``paper_figs`` plot function by dotted path.
@@ -17,26 +17,26 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from experiments.config import ExperimentConfig
-from theory.errors import UnknownIdError
+from attnlab.experiments.config import ExperimentConfig
+from attnlab.theory.errors import UnknownIdError
 
 __all__ = ["Figure", "FIGURE_MODULES", "all_figures", "get_figure"]
 
 #: Modules that define a ``FIGURE``. Add a figure here.
 FIGURE_MODULES: tuple[str, ...] = (
-    "experiments.softmax_icl_lipschitz_ratio",
-    "experiments.softmax_icl_fig1_training",
-    "experiments.softmax_icl_fig2_loss_vs_d",
-    "experiments.softmax_icl_fig4_linear_baseline",
-    "experiments.tf_svm_local_convergence",
-    "experiments.tf_svm_overparam_convergence",
-    "experiments.tf_svm_svm_rank",
-    "experiments.tf_svm_gd_paths",
-    "experiments.tf_svm_multi_token",
-    "experiments.tf_svm_mmts_single_input",
-    "experiments.tf_svm_mmts_multi_input",
-    "experiments.tf_svm_mmts_loss_dependence",
-    "experiments.tf_svm_mmts_joint_training",
+    "attnlab.experiments.softmax_icl.lipschitz_ratio",
+    "attnlab.experiments.softmax_icl.fig1_training",
+    "attnlab.experiments.softmax_icl.fig2_loss_vs_d",
+    "attnlab.experiments.softmax_icl.fig4_linear_baseline",
+    "attnlab.experiments.tf_svm.local_convergence",
+    "attnlab.experiments.tf_svm.overparam_convergence",
+    "attnlab.experiments.tf_svm.svm_rank",
+    "attnlab.experiments.tf_svm.gd_paths",
+    "attnlab.experiments.tf_svm.multi_token",
+    "attnlab.experiments.tf_svm.mmts_single_input",
+    "attnlab.experiments.tf_svm.mmts_multi_input",
+    "attnlab.experiments.tf_svm.mmts_loss_dependence",
+    "attnlab.experiments.tf_svm.mmts_joint_training",
 )
 
 
@@ -51,7 +51,7 @@ class Figure:
     config_cls: type[ExperimentConfig]
     run: Callable[[ExperimentConfig, int], list[dict]]
     summarize: Callable[[list[dict]], dict[str, float]]
-    plot: str  # "paper_figs.module:function", called as plot(rows) -> matplotlib Figure
+    plot: str  # "attnlab.paper_figs.module:function", called as plot(rows) -> matplotlib Figure
     choices: str = ""  # what we chose where the paper is silent; printed beside the result
 
     def cells(self, cfg: ExperimentConfig) -> list[tuple[ExperimentConfig, int]]:

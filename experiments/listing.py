@@ -5,9 +5,9 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from experiments.figures import all_figures
-from experiments.paths import claims_json, default_out
-from proofs_checks.registry import PAPERS, Claim, all_claims
+from attnlab.experiments.figures import all_figures
+from attnlab.experiments.paths import claims_json, default_out
+from attnlab.proofs_checks.registry import PAPERS, Claim, all_claims
 
 __all__ = ["listing_json", "listing_markdown", "listing_text"]
 

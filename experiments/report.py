@@ -11,8 +11,8 @@ import html
 import json
 from pathlib import Path
 
-from experiments.paths import claims_json
-from proofs_checks.registry import all_claims
+from attnlab.experiments.paths import claims_json
+from attnlab.proofs_checks.registry import all_claims
 
 __all__ = ["write_report", "load_claim_records"]
 

@@ -12,15 +12,15 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from experiments.config import canonical_json
-from experiments.executors import Executor
-from experiments.figures import get_figure
-from experiments.paths import figure_dir
-from experiments.runner import plan_cells, run_sweep
-from experiments.store import ResultStore
-from experiments.verdict import compare
-from paper_figs.reference import figure_reference
-from theory._version import __version__
+from attnlab.experiments.config import canonical_json
+from attnlab.experiments.executors import Executor
+from attnlab.experiments.figures import get_figure
+from attnlab.experiments.paths import figure_dir
+from attnlab.experiments.runner import plan_cells, run_sweep
+from attnlab.experiments.store import ResultStore
+from attnlab.experiments.verdict import compare
+from attnlab.paper_figs.reference import figure_reference
+from attnlab.theory._version import __version__
 
 __all__ = ["reproduce_figure", "Reproduction", "write_rows_csv"]
 

@@ -13,12 +13,12 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from experiments.config import ExperimentConfig, canonical_json
-from experiments.executors import Executor
-from experiments.figures import Figure, get_figure
-from experiments.progress import progress
-from experiments.store import ResultStore
-from theory._version import __version__
+from attnlab.experiments.config import ExperimentConfig, canonical_json
+from attnlab.experiments.executors import Executor
+from attnlab.experiments.figures import Figure, get_figure
+from attnlab.experiments.progress import progress
+from attnlab.experiments.store import ResultStore
+from attnlab.theory._version import __version__
 
 __all__ = ["Cell", "plan_cells", "execute_cell", "run_sweep", "SweepReport"]
 

@@ -1,6 +1,6 @@
 """gpu: batched torch versions of theory/ for large sweeps; equal to theory/ on small cases.
 
-Public modules: ``gpu.device`` (get_device: explicit > ATTNLAB_DEVICE > cuda > cpu),
-``gpu.softmax_regression``, ``gpu.attention_layers``, ``gpu.gd_predictors``, ``gpu.attention_gd``.
+Public modules: ``attnlab.gpu.device`` (get_device: explicit > ATTNLAB_DEVICE > cuda > cpu),
+``attnlab.gpu.softmax_icl.softmax_regression``, ``attnlab.gpu.softmax_icl.attention_layers``, ``attnlab.gpu.softmax_icl.gd_predictors``, ``attnlab.gpu.tf_svm.attention_gd``.
 Importing this package imports no torch and probes no CUDA.
 """

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from theory.errors import ConfigError
+from attnlab.theory.errors import ConfigError
 
 __all__ = ["get_device", "ENV_VAR", "disable_tf32"]
 

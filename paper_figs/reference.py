@@ -1,6 +1,6 @@
-"""Paper reference numbers, stored as data (``paper_figs/reference/<paper>.json``).
+"""Paper reference numbers, stored as data (``paper_figs/<paper>/reference.json``).
 
-``<paper>.<part>.json`` files are merged in. Each figure id maps to ``{"locator": ..., "quantities": [q, ...]}`` where a quantity ``q`` has
+``reference.<part>.json`` files beside it are merged in. Each figure id maps to ``{"locator": ..., "quantities": [q, ...]}`` where a quantity ``q`` has
 ``name`` (a key of the experiment's ``summarize(rows)``), ``relation`` (``approx``, ``less_than``,
 ``greater_than``), ``value``, ``tolerance`` (absolute, for ``approx``), ``source`` (where the number
 was read or how it was derived) and ``provenance`` (``src``, ``derived`` or ``unverified``).
@@ -12,24 +12,25 @@ import json
 from functools import cache
 from pathlib import Path
 
-__all__ = ["REFERENCE_DIR", "load_reference", "figure_reference"]
+__all__ = ["load_reference", "figure_reference"]
 
-REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+LAYER_DIR = Path(__file__).resolve().parent
 RELATIONS = ("approx", "less_than", "greater_than")
 
 
 @cache
 def load_reference(paper: str) -> dict:
-    """Merge ``<paper>.json`` and any ``<paper>.<part>.json`` (one file per figure group is fine)."""
+    """Merge ``<paper>/reference.json`` and any ``<paper>/reference.<part>.json`` (one file per figure group)."""
     data: dict = {"paper": paper, "figures": {}}
-    paths = sorted(REFERENCE_DIR.glob(f"{paper}.json")) + sorted(REFERENCE_DIR.glob(f"{paper}.*.json"))
+    folder = LAYER_DIR / paper
+    paths = sorted(folder.glob("reference.json")) + sorted(folder.glob("reference.*.json"))
     for path in paths:
         part = json.loads(path.read_text())
         clash = set(part.get("figures", {})) & set(data["figures"])
         if clash:
             raise ValueError(f"{path}: figure ids {sorted(clash)} already defined in another reference file")
         data["figures"].update(part.get("figures", {}))
-    path = REFERENCE_DIR
+    path = folder
     for fig_id, fig in data["figures"].items():
         for q in fig.get("quantities", []):
             if q.get("relation") not in RELATIONS:

@@ -1,5 +1,5 @@
 """proofs_checks: one check per claim, the claims registry, Hypothesis strategies, sympy derivations.
 
-See ``proofs_checks.registry`` (claim / empirical_claim decorators, PAPERS) and
-``proofs_checks.record`` (ClaimCheck, Status, Budget).
+See ``attnlab.proofs_checks.registry`` (claim / empirical_claim decorators, PAPERS) and
+``attnlab.proofs_checks.record`` (ClaimCheck, Status, Budget).
 """

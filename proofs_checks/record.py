@@ -67,7 +67,7 @@ class Budget:
     seed: int = 0
 
     def __post_init__(self):
-        from theory.errors import InvalidInputError
+        from attnlab.theory.errors import InvalidInputError
 
         if self.instances < 1:
             raise InvalidInputError(f"budget must be >= 1 instance, got {self.instances}")

@@ -21,10 +21,10 @@ from typing import Any
 
 from hypothesis.strategies import SearchStrategy
 
-from proofs_checks.record import Budget, ClaimCheck, Comparison, Status, jsonable
-from proofs_checks.search import search_instances
-from theory._tolerances import Tolerance
-from theory.errors import UnknownIdError
+from attnlab.proofs_checks.record import Budget, ClaimCheck, Comparison, Status, jsonable
+from attnlab.proofs_checks.search import search_instances
+from attnlab.theory._tolerances import Tolerance
+from attnlab.theory.errors import UnknownIdError
 
 __all__ = [
     "PAPERS",
@@ -41,11 +41,11 @@ __all__ = [
 #: paper key -> (module holding its claims, title). Add a paper here.
 PAPERS: dict[str, tuple[str, str]] = {
     "softmax_icl": (
-        "proofs_checks.softmax_icl",
+        "attnlab.proofs_checks.softmax_icl",
         "Li, Song, Xia, Yu, Zhou: The Closeness of In-Context Learning and Weight Shifting for Softmax Regression",
     ),
     "tf_svm": (
-        "proofs_checks.tf_svm",
+        "attnlab.proofs_checks.tf_svm",
         "Tarzanagh, Li, Thrampoulidis, Oymak: Transformers as Support Vector Machines (+ Max-Margin Token Selection)",
     ),
 }
@@ -272,7 +272,7 @@ def all_claims() -> list[Claim]:
 
 
 def get_claim(claim_id: str) -> Claim:
-    """The claim with this id, or :class:`~theory.errors.UnknownIdError` listing the valid ids."""
+    """The claim with this id, or :class:`~attnlab.theory.errors.UnknownIdError` listing the valid ids."""
     _load_all()
     if claim_id not in REGISTRY:
         raise UnknownIdError("claim", claim_id, sorted(REGISTRY))

@@ -3,7 +3,7 @@ r"""Run a per-instance comparison over generated instances, the same way under p
 The driver is Hypothesis itself: a ``@given`` body evaluates each drawn instance, reports
 ``target(tightness)`` so that Hypothesis steers toward near-violations, and raises on a violation so that
 Hypothesis *shrinks* the counterexample. The last failing call is the shrunk instance, and it goes into
-the record. Seeded with :class:`~proofs_checks.record.Budget.seed`, so a run is reproducible.
+the record. Seeded with :class:`~attnlab.proofs_checks.record.Budget.seed`, so a run is reproducible.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky
 from hypothesis.strategies import SearchStrategy
 
-from proofs_checks.record import Budget, Comparison, Status, jsonable
+from attnlab.proofs_checks.record import Budget, Comparison, Status, jsonable
 
 __all__ = ["SearchOutcome", "search_instances"]
 

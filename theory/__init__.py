@@ -2,13 +2,13 @@
 
 Public modules (import them directly; nothing heavy is imported here):
 
-* ``theory.softmax_regression``: f, loss, grad, hessian of softmax regression (Li et al. 2023).
-* ``theory.softmax_gd_construction``: one GD step from 0 as a centred linear-attention aggregate.
-* ``theory.attention_model``, ``theory.attention_loss``, ``theory.attention_svm`` (solve_att_svm,
-  locally_optimal), ``theory.attention_svm_nonlinear``, ``theory.attention_gd``,
-  ``theory.attention_regpath``, ``theory.attention_direction``: Transformers as SVMs.
-* ``theory.examples`` and ``theory.examples_tf_svm``: canonical named instances, good and broken.
-* ``theory._tolerances``: the one tolerance policy; ``theory.errors``: user-facing errors.
+* ``attnlab.theory.softmax_icl.softmax_regression``: f, loss, grad, hessian of softmax regression (Li et al. 2023).
+* ``attnlab.theory.softmax_icl.gd_construction``: one GD step from 0 as a centred linear-attention aggregate.
+* ``attnlab.theory.tf_svm.attention_model``, ``attnlab.theory.tf_svm.attention_loss``, ``attnlab.theory.tf_svm.attention_svm`` (solve_att_svm,
+  locally_optimal), ``attnlab.theory.tf_svm.attention_svm_nonlinear``, ``attnlab.theory.tf_svm.attention_gd``,
+  ``attnlab.theory.tf_svm.attention_regpath``, ``attnlab.theory.tf_svm.attention_direction``: Transformers as SVMs.
+* ``attnlab.theory.softmax_icl.examples`` and ``attnlab.theory.tf_svm.examples``: canonical named instances, good and broken.
+* ``attnlab.theory._tolerances``: the one tolerance policy; ``attnlab.theory.errors``: user-facing errors.
 """
 
-from theory._version import __version__ as __version__
+from attnlab.theory._version import __version__ as __version__

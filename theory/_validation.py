@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory.errors import InvalidInputError
+from attnlab.theory.errors import InvalidInputError
 
 __all__ = ["as_float_array"]
 

@@ -14,10 +14,10 @@ Importing this package registers every claim. One concept per module:
 Support: :mod:`.instances`, :mod:`.hypotheses`, :mod:`.strategies`, :mod:`.ascent`, :mod:`.certify`.
 """
 
-from proofs_checks.softmax_icl import derivatives as derivatives
-from proofs_checks.softmax_icl import gd as gd
-from proofs_checks.softmax_icl import lipschitz as lipschitz
-from proofs_checks.softmax_icl import paper_bound as paper_bound
-from proofs_checks.softmax_icl import symbolic as symbolic
+from attnlab.proofs_checks.softmax_icl import derivatives as derivatives
+from attnlab.proofs_checks.softmax_icl import gd as gd
+from attnlab.proofs_checks.softmax_icl import lipschitz as lipschitz
+from attnlab.proofs_checks.softmax_icl import paper_bound as paper_bound
+from attnlab.proofs_checks.softmax_icl import symbolic as symbolic
 
 __all__ = ["derivatives", "gd", "lipschitz", "paper_bound", "symbolic"]

@@ -7,7 +7,7 @@ on :math:`\lambda_{\max}(J_u)` over a ball of logits, using the exact gradient
 :math:`\nabla_u (v^\top J_u v) = J_u (v\circ v - 2\langle p, v\rangle v)` for the top eigenvector v.
 The ``build_*`` helpers turn logits into instances of each claim whose ratio equals
 :math:`2\lambda_{\max}(J_u)` up to :math:`O(\varepsilon)`, and :func:`extend_outcome` evaluates extra
-instances into a Hypothesis :class:`~proofs_checks.search.SearchOutcome` under the same rules.
+instances into a Hypothesis :class:`~attnlab.proofs_checks.search.SearchOutcome` under the same rules.
 Derived for attnlab.
 """
 
@@ -20,9 +20,9 @@ import numpy as np
 from scipy.linalg import eigh
 from scipy.optimize import minimize
 
-from proofs_checks.record import Status
-from proofs_checks.softmax_icl.instances import DocumentPair, GDInstance, PointPair
-from theory.softmax_regression import softmax_jacobian
+from attnlab.proofs_checks.record import Status
+from attnlab.proofs_checks.softmax_icl.instances import DocumentPair, GDInstance, PointPair
+from attnlab.theory.softmax_icl.softmax_regression import softmax_jacobian
 
 __all__ = [
     "softmax",

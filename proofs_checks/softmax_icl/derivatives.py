@@ -1,6 +1,6 @@
 r"""C3-C5: the softmax Jacobian, the gradient and the Hessian of :math:`L(x) = \frac12\|f(A,x) - b\|_2^2`.
 
-Each formula of :mod:`theory.softmax_regression` is compared with a numerical derivative on generated
+Each formula of :mod:`attnlab.theory.softmax_icl.softmax_regression` is compared with a numerical derivative on generated
 instances: central differences (h = 1e-6) for the Jacobian of f, and the *complex step*
 :math:`\partial_k F(x) = \mathrm{Im}\, F(x + i h e_k)/h` (h = 1e-20; no subtractive cancellation, f is
 analytic; the softmax is shifted by the max of the real parts) for the gradient and the Hessian, so the
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from proofs_checks.record import Comparison
-from proofs_checks.registry import NegativeControl, empirical_claim
-from proofs_checks.softmax_icl import ascent, strategies
-from proofs_checks.softmax_icl.hypotheses import finite
-from proofs_checks.softmax_icl.instances import LogitInstance, SoftmaxInstance, spectral_norm
-from theory import softmax_regression as sr
-from theory._tolerances import TOL
+from attnlab.proofs_checks.record import Comparison
+from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
+from attnlab.proofs_checks.softmax_icl import ascent, strategies
+from attnlab.proofs_checks.softmax_icl.hypotheses import finite
+from attnlab.proofs_checks.softmax_icl.instances import LogitInstance, SoftmaxInstance, spectral_norm
+from attnlab.theory.softmax_icl import softmax_regression as sr
+from attnlab.theory._tolerances import TOL
 
 __all__ = [
     "jacobian_matches_finite_differences",

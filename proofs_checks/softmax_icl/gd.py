@@ -9,7 +9,7 @@ r"""C10-C12 and shift invariance: one gradient step of softmax regression.
   The falsifiable check is that bound; the open quantity :math:`C = \sup\|B\|_2` is estimated from below
   (Hypothesis plus L-BFGS restarts) and reported in ``details``.
 * C12 :math:`x_1 = -\eta\nabla L(0) = \frac\eta n\sum_i (a_i - \bar a) b_i`, a centred linear-attention
-  aggregate (:func:`theory.softmax_gd_construction.build_gd_step_attention`).
+  aggregate (:func:`attnlab.theory.softmax_icl.gd_construction.build_gd_step_attention`).
 * Shift invariance: :math:`f(A + 1_n v^\top, x) = f(A, x)`, since :math:`(A + 1v^\top)x = Ax + (v^\top x)1`.
 
 All [derived] (spec C10-C12, pitfall 5).
@@ -21,14 +21,14 @@ import math
 
 import numpy as np
 
-from proofs_checks.record import Comparison
-from proofs_checks.registry import NegativeControl, empirical_claim
-from proofs_checks.softmax_icl import ascent, strategies
-from proofs_checks.softmax_icl.hypotheses import finite, in_simplex, spectral_norm_at_most
-from proofs_checks.softmax_icl.instances import GDInstance, LogitInstance, ShiftInstance
-from theory import softmax_regression as sr
-from theory._tolerances import TOL
-from theory.softmax_gd_construction import build_gd_step_attention
+from attnlab.proofs_checks.record import Comparison
+from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
+from attnlab.proofs_checks.softmax_icl import ascent, strategies
+from attnlab.proofs_checks.softmax_icl.hypotheses import finite, in_simplex, spectral_norm_at_most
+from attnlab.proofs_checks.softmax_icl.instances import GDInstance, LogitInstance, ShiftInstance
+from attnlab.theory.softmax_icl import softmax_regression as sr
+from attnlab.theory._tolerances import TOL
+from attnlab.theory.softmax_icl.gd_construction import build_gd_step_attention
 
 __all__ = [
     "gd_displacement",

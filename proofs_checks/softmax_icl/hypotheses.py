@@ -1,7 +1,7 @@
 r"""Hypotheses of the softmax-regression claims, as data: each returns the list of unmet assumptions.
 
 A non-empty list makes a claim *not-applicable* on that instance (never failed). Norm conditions are
-read with the :data:`~theory._tolerances.TOL` ``inequality`` policy, so an ``A`` rescaled to spectral norm
+read with the :data:`~attnlab.theory._tolerances.TOL` ``inequality`` policy, so an ``A`` rescaled to spectral norm
 exactly R is not rejected for a rounding of one ulp.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from proofs_checks.softmax_icl.instances import spectral_norm
-from theory._tolerances import TOL
+from attnlab.proofs_checks.softmax_icl.instances import spectral_norm
+from attnlab.theory._tolerances import TOL
 
 __all__ = [
     "finite",

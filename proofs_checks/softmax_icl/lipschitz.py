@@ -7,9 +7,9 @@ r"""C6-C8: tight Lipschitz constants of :math:`f(A, x) = \mathrm{softmax}(Ax)`, 
 All follow from :math:`\|J_u\|_2 \le \tfrac12` along the segment; R/2 is *tight*, approached near
 two-way ties :math:`f \approx (\tfrac12, \tfrac12, 0, \dots)`. The search is Hypothesis (with
 ``target(tightness)`` from the driver and near-tie instances mixed into the strategy) followed by
-:func:`~proofs_checks.softmax_icl.ascent.ascend_two_way_tie` restarts. The worst-k instances (the search's
+:func:`~attnlab.proofs_checks.softmax_icl.ascent.ascend_two_way_tie` restarts. The worst-k instances (the search's
 worst plus every ascent instance) are then certified with interval arithmetic
-(:mod:`~proofs_checks.softmax_icl.certify`); the status is ``certified`` when all of them are.
+(:mod:`~attnlab.proofs_checks.softmax_icl.certify`); the status is ``certified`` when all of them are.
 [derived] (spec C6-C8, §7).
 """
 
@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from proofs_checks.record import Comparison, Status
-from proofs_checks.registry import NegativeControl, empirical_claim
-from proofs_checks.softmax_icl import ascent, certify, strategies
-from proofs_checks.softmax_icl.hypotheses import finite, norm_at_most, spectral_norm_at_most
-from proofs_checks.softmax_icl.instances import DocumentPair, PointPair, spectral_norm
-from theory import softmax_regression as sr
-from theory._tolerances import TOL
+from attnlab.proofs_checks.record import Comparison, Status
+from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
+from attnlab.proofs_checks.softmax_icl import ascent, certify, strategies
+from attnlab.proofs_checks.softmax_icl.hypotheses import finite, norm_at_most, spectral_norm_at_most
+from attnlab.proofs_checks.softmax_icl.instances import DocumentPair, PointPair, spectral_norm
+from attnlab.theory.softmax_icl import softmax_regression as sr
+from attnlab.theory._tolerances import TOL
 
 __all__ = ["lipschitz_in_x_tight", "lipschitz_in_a_tight", "linf_to_l1"]
 

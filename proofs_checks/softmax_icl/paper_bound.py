@@ -15,13 +15,13 @@ import math
 
 import numpy as np
 
-from proofs_checks.record import Comparison, Status
-from proofs_checks.registry import NegativeControl, Outcome, claim, empirical_claim
-from proofs_checks.softmax_icl import ascent, strategies
-from proofs_checks.softmax_icl.hypotheses import literal_theorem_a, literal_theorem_x
-from proofs_checks.softmax_icl.instances import DocumentPair, PointPair, spectral_norm
-from theory import softmax_regression as sr
-from theory._tolerances import TOL
+from attnlab.proofs_checks.record import Comparison, Status
+from attnlab.proofs_checks.registry import NegativeControl, Outcome, claim, empirical_claim
+from attnlab.proofs_checks.softmax_icl import ascent, strategies
+from attnlab.proofs_checks.softmax_icl.hypotheses import literal_theorem_a, literal_theorem_x
+from attnlab.proofs_checks.softmax_icl.instances import DocumentPair, PointPair, spectral_norm
+from attnlab.theory.softmax_icl import softmax_regression as sr
+from attnlab.theory._tolerances import TOL
 
 __all__ = ["paper_bound_in_x", "paper_bound_in_a", "sublemma_chain", "paper_constant_looseness"]
 

@@ -3,7 +3,7 @@ r"""Hypothesis strategies for the softmax-regression claims, bounded by the math
 Sampling recipe (spec §3, [derived]): shapes (n, d) with n != d so a transposed axis fails; R in
 [0.05, 8]; A a direction (Hypothesis floats in [-1, 1], or Gaussian from a drawn seed) rescaled to spectral
 norm :math:`R\cdot s`, :math:`s \in (0, 1]`; x uniform-ish in the R-ball (direction times :math:`R r`,
-:math:`r \in (0, 1]`). Near-extremal instances come from :mod:`~proofs_checks.softmax_icl.ascent`'s
+:math:`r \in (0, 1]`). Near-extremal instances come from :mod:`~attnlab.proofs_checks.softmax_icl.ascent`'s
 two-way-tie constructions, mixed in with :func:`hypothesis.strategies.one_of`.
 Every float is finite and at the theorem's scale (logits at most :math:`R^2 = 64`).
 """
@@ -14,8 +14,8 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from proofs_checks.softmax_icl import ascent
-from proofs_checks.softmax_icl.instances import (
+from attnlab.proofs_checks.softmax_icl import ascent
+from attnlab.proofs_checks.softmax_icl.instances import (
     DocumentPair,
     GDInstance,
     LogitInstance,

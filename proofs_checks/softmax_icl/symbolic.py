@@ -23,8 +23,8 @@ import random
 
 import sympy as sp
 
-from proofs_checks.record import Status
-from proofs_checks.registry import Outcome, claim
+from attnlab.proofs_checks.record import Status
+from attnlab.proofs_checks.registry import Outcome, claim
 
 __all__ = ["gradient_symbolic", "hessian_symbolic", "jacobian_norm_symbolic", "target_shift_sup_symbolic"]
 

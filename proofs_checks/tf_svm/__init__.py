@@ -3,7 +3,7 @@
 Spec: shared/papers/tf_svm.md (theorem wording and numbering unverified, so locators are ``unverified``).
 """
 
-from proofs_checks.tf_svm import (
+from attnlab.proofs_checks.tf_svm import (
     convergence,  # noqa: F401
     feasibility,  # noqa: F401
     landscape,  # noqa: F401

@@ -22,16 +22,16 @@ import itertools
 
 import numpy as np
 
-from proofs_checks.record import Comparison
-from proofs_checks.registry import NegativeControl, empirical_claim
-from proofs_checks.tf_svm import strategies as S
-from theory._tolerances import TOL
-from theory.attention_direction import correlation
-from theory.attention_gd import GdConfig, grad_w
-from theory.attention_loss import score_loss_and_grad
-from theory.attention_model import optimal_tokens, selection_margins, token_scores
-from theory.attention_regpath import regularization_path_point
-from theory.attention_svm import locally_optimal, solve_att_svm
+from attnlab.proofs_checks.record import Comparison
+from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
+from attnlab.proofs_checks.tf_svm import strategies as S
+from attnlab.theory._tolerances import TOL
+from attnlab.theory.tf_svm.attention_direction import correlation
+from attnlab.theory.tf_svm.attention_gd import GdConfig, grad_w
+from attnlab.theory.tf_svm.attention_loss import score_loss_and_grad
+from attnlab.theory.tf_svm.attention_model import optimal_tokens, selection_margins, token_scores
+from attnlab.theory.tf_svm.attention_regpath import regularization_path_point
+from attnlab.theory.tf_svm.attention_svm import locally_optimal, solve_att_svm
 
 _LOC = "unverified"
 _NGD = GdConfig(steps=1500, eta=0.1)
@@ -53,8 +53,8 @@ _PATH_CAP = {"fro": S.EvalCap(30), "nuc": S.EvalCap(10)}
 def ngd_monitored(inst, W0: np.ndarray, target: np.ndarray, alpha, cfg: GdConfig = _NGD, every: int = _EVERY):
     r"""Normalised GD on $W$ from a batch of starts ``W0`` $\in \mathbb{R}^{B \times d \times d}$, all at once.
 
-    Each step is :func:`theory.attention_gd.run_gd_w`'s NGD step ($W \leftarrow W - \eta\nabla\mathcal{L} /
-    \|\nabla\mathcal{L}\|_F$, stable gradient of :func:`theory.attention_loss.score_loss_and_grad`), batched.
+    Each step is :func:`attnlab.theory.tf_svm.attention_gd.run_gd_w`'s NGD step ($W \leftarrow W - \eta\nabla\mathcal{L} /
+    \|\nabla\mathcal{L}\|_F$, stable gradient of :func:`attnlab.theory.tf_svm.attention_loss.score_loss_and_grad`), batched.
     Every ``every`` steps the gap $g = 1 - \mathrm{corr}(W_b, \text{target})$ and whether $\arg\max_t s_{it}
     = \alpha_i$ for all $i$ are read; run $b$ stops early at the first checkpoint where $\alpha$ is selected,
     $g \le$ ``TOL.direction`` at this and the previous checkpoint, and $g$ decreased at both (inside the

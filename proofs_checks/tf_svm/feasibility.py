@@ -3,7 +3,7 @@ r"""Att-SVM feasibility under over-parameterisation, for *every* index vector $\
 Lemma (statement unverified, proof idea derived, spec 3.5): $d \ge \max(T - 1, n)$ and data in general
 position $\Rightarrow$ Att-SVM($\alpha$) feasible for all $\alpha$. Stronger fact [derived]: unit-norm tokens and
 $d \ge n$ suffice for any $T$. Each instance is rational; every $\alpha$ is checked twice: an exact rational
-witness $W$ with all margins $\ge 1$ (:mod:`theory.attention_svm_exact`) and a certified Clarabel solve.
+witness $W$ with all margins $\ge 1$ (:mod:`attnlab.theory.tf_svm.attention_svm_exact`) and a certified Clarabel solve.
 Infeasibility below the threshold is never asserted (pitfall 11).
 """
 
@@ -14,10 +14,10 @@ import itertools
 import numpy as np
 import sympy as sp
 
-from proofs_checks.record import Budget, Status
-from proofs_checks.registry import Outcome, claim
-from theory.attention_svm import solve_att_svm
-from theory.attention_svm_exact import exact_min_margin, feasibility_witness, rational_unit_vectors
+from attnlab.proofs_checks.record import Budget, Status
+from attnlab.proofs_checks.registry import Outcome, claim
+from attnlab.theory.tf_svm.attention_svm import solve_att_svm
+from attnlab.theory.tf_svm.attention_svm_exact import exact_min_margin, feasibility_witness, rational_unit_vectors
 
 _LOC = "unverified"
 _GENERAL = ((3, 4, 3), (2, 3, 2), (2, 4, 3))  # (n, T, d) with d = max(T - 1, n)

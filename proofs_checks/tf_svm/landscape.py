@@ -9,15 +9,15 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import minimize
 
-from proofs_checks.record import Budget, Comparison, Status
-from proofs_checks.registry import NegativeControl, Outcome, claim, empirical_claim
-from proofs_checks.tf_svm import strategies as S
-from theory._tolerances import TOL
-from theory.attention_gd import grad_w
-from theory.attention_loss import LOSSES, loss_gap, score_loss_and_grad
-from theory.attention_model import optimal_tokens, token_scores
-from theory.attention_svm import solve_att_svm
-from theory.examples_tf_svm import stationary_point_instance
+from attnlab.proofs_checks.record import Budget, Comparison, Status
+from attnlab.proofs_checks.registry import NegativeControl, Outcome, claim, empirical_claim
+from attnlab.proofs_checks.tf_svm import strategies as S
+from attnlab.theory._tolerances import TOL
+from attnlab.theory.tf_svm.attention_gd import grad_w
+from attnlab.theory.tf_svm.attention_loss import LOSSES, loss_gap, score_loss_and_grad
+from attnlab.theory.tf_svm.attention_model import optimal_tokens, token_scores
+from attnlab.theory.tf_svm.attention_svm import solve_att_svm
+from attnlab.theory.tf_svm.examples import stationary_point_instance
 
 _LOC = "unverified"
 _u = sp.symbols("u", real=True)
@@ -131,7 +131,7 @@ def _overparam(inst) -> list[str]:
 
 def _grad_batch(inst, gamma, Ws: np.ndarray) -> np.ndarray:
     r"""$\nabla\mathcal{L}(W_b)$ for a batch $W \in \mathbb{R}^{B \times d \times d}$ (the stable gradient of
-    :func:`theory.attention_gd.grad_w`, one vectorised call)."""
+    :func:`attnlab.theory.tf_svm.attention_gd.grad_w`, one vectorised call)."""
     q = np.einsum("bde,ne->bnd", Ws, inst.Z)  # q_i = W z_i
     _, U, _ = score_loss_and_grad(np.broadcast_to(inst.X, (Ws.shape[0],) + inst.X.shape), q, gamma)
     return np.einsum("bnd,ne->bde", U, inst.Z)

@@ -8,12 +8,12 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from proofs_checks.record import Budget, Status
-from proofs_checks.registry import Outcome, claim
-from theory._tolerances import TOL, max_violation
-from theory.attention_svm import _key_differences, solve_prompt_svm
-from theory.attention_svm_exact import exact_kkt_on_support
-from theory.examples_tf_svm import mmts_joint, mmts_loss_comparison, mmts_single_input
+from attnlab.proofs_checks.record import Budget, Status
+from attnlab.proofs_checks.registry import Outcome, claim
+from attnlab.theory._tolerances import TOL, max_violation
+from attnlab.theory.tf_svm.attention_svm import _key_differences, solve_prompt_svm
+from attnlab.theory.tf_svm.attention_svm_exact import exact_kkt_on_support
+from attnlab.theory.tf_svm.examples import mmts_joint, mmts_loss_comparison, mmts_single_input
 
 R = sp.Rational
 

@@ -1,6 +1,6 @@
 r"""Hypothesis strategies for tf_svm claims, bounded by the mathematics.
 
-Instances are drawn as (shape, seed) and built by :mod:`theory.examples_tf_svm`, so entries are unit-norm
+Instances are drawn as (shape, seed) and built by :mod:`attnlab.theory.tf_svm.examples`, so entries are unit-norm
 Gaussian tokens and queries (the official generators) and shrinking acts on the seed. Shapes (n, T, d) use
 distinct sizes with n < d, so a swapped axis or a row/column-space mix-up cannot pass.
 """
@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
-from theory.examples_tf_svm import TfSvmInstance, equal_score_instance, random_instance
+from attnlab.theory.tf_svm.examples import TfSvmInstance, equal_score_instance, random_instance
 
 __all__ = [
     "SHAPES", "Drawn", "EvalCap", "instances", "instances_with_alpha", "equal_score_instances", "factorizations",

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from proofs_checks.record import Comparison
-from proofs_checks.registry import NegativeControl, empirical_claim
-from proofs_checks.tf_svm import strategies as S
-from theory._tolerances import TOL
-from theory.attention_svm import solve_att_svm
+from attnlab.proofs_checks.record import Comparison
+from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
+from attnlab.proofs_checks.tf_svm import strategies as S
+from attnlab.theory._tolerances import TOL
+from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 
 _LOC = "unverified"
 

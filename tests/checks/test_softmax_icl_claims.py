@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from proofs_checks import registry
-from proofs_checks.record import Budget, Status
-from proofs_checks.softmax_icl.instances import DocumentPair, PointPair, SoftmaxInstance
-from theory.examples import EXAMPLES
+from attnlab.proofs_checks import registry
+from attnlab.proofs_checks.record import Budget, Status
+from attnlab.proofs_checks.softmax_icl.instances import DocumentPair, PointPair, SoftmaxInstance
+from attnlab.theory.softmax_icl.examples import EXAMPLES
 
 CLAIMS = registry.select_claims(["softmax_icl"])
 IDS = [c.id for c in CLAIMS]
@@ -107,8 +107,8 @@ def test_issue_centred_scale_identical_rows_are_within_rounding_and_the_uncentre
     centred keys flagged rounding noise (1e-14) as a counterexample at budget 200."""
     import numpy as np
 
-    from proofs_checks.softmax_icl.gd import _from_zero
-    from proofs_checks.softmax_icl.instances import GDInstance
+    from attnlab.proofs_checks.softmax_icl.gd import _from_zero
+    from attnlab.proofs_checks.softmax_icl.instances import GDInstance
 
     g = GDInstance(np.full((3, 5), 0.5163977794943223), np.zeros(5), np.full(3, 20.0), 8.0, 2.0)
     assert _from_zero(g, centred=True).holds

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from proofs_checks.record import Budget, Status
-from proofs_checks.registry import get_claim, select_claims
-from proofs_checks.tf_svm import strategies as S
-from proofs_checks.tf_svm.convergence import ngd_monitored
-from theory._tolerances import TOL, assert_close
-from theory.attention_gd import GdConfig, run_gd_w
-from theory.examples_tf_svm import random_instance
+from attnlab.proofs_checks.record import Budget, Status
+from attnlab.proofs_checks.registry import get_claim, select_claims
+from attnlab.proofs_checks.tf_svm import strategies as S
+from attnlab.proofs_checks.tf_svm.convergence import ngd_monitored
+from attnlab.theory._tolerances import TOL, assert_close
+from attnlab.theory.tf_svm.attention_gd import GdConfig, run_gd_w
+from attnlab.theory.tf_svm.examples import random_instance
 
 CLAIMS = select_claims(["tf_svm"])
 FAST = Budget(instances=3, seed=0)

@@ -12,7 +12,7 @@ FIG = "softmax_icl/lipschitz-ratio-vs-n"
 
 def _attnlab(*args, cwd):
     env = {**os.environ, "ATTNLAB_PROGRESS": "0"}
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], cwd=cwd, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "attnlab.experiments.cli", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=300)
 
 

@@ -24,7 +24,7 @@ def _cells(db) -> int:
 
 def _attnlab(args, tmp_path, capture=True):
     env = {**os.environ, "ATTNLAB_PROGRESS": "0"}
-    cmd = [sys.executable, "-m", "experiments.cli", *args, "--out", str(tmp_path), "--store", str(tmp_path / "s.sqlite")]
+    cmd = [sys.executable, "-m", "attnlab.experiments.cli", *args, "--out", str(tmp_path), "--store", str(tmp_path / "s.sqlite")]
     pipe = subprocess.PIPE if capture else subprocess.DEVNULL
     return subprocess.Popen(cmd, env=env, stdout=pipe, stderr=pipe)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.executors import make_executor
+from attnlab.experiments.executors import make_executor
 
 pytestmark = [pytest.mark.slurm, pytest.mark.timeout(300)]
 

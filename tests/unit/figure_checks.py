@@ -6,8 +6,8 @@ import matplotlib.figure
 import matplotlib.pyplot as plt
 import numpy as np
 
-from paper_figs.reference import figure_reference
-from theory._tolerances import TOL, is_close
+from attnlab.paper_figs.reference import figure_reference
+from attnlab.theory._tolerances import TOL, is_close
 
 
 def assert_rows_repeat(rows: list[dict], again: list[dict]) -> None:

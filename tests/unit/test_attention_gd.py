@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory._tolerances import TOL, assert_close
-from theory.attention_direction import classify_direction, correlation
-from theory.attention_gd import GdConfig, grad_w, run_gd_kq, run_gd_p, run_gd_w
-from theory.attention_loss import score_loss_and_grad
-from theory.attention_regpath import project_norm_ball
-from theory.examples_tf_svm import mmts_single_input, random_instance
+from attnlab.theory._tolerances import TOL, assert_close
+from attnlab.theory.tf_svm.attention_direction import classify_direction, correlation
+from attnlab.theory.tf_svm.attention_gd import GdConfig, grad_w, run_gd_kq, run_gd_p, run_gd_w
+from attnlab.theory.tf_svm.attention_loss import score_loss_and_grad
+from attnlab.theory.tf_svm.attention_regpath import project_norm_ball
+from attnlab.theory.tf_svm.examples import mmts_single_input, random_instance
 
 
 def test_gradient_matches_central_differences():
@@ -64,7 +64,7 @@ def test_numpy_core_broadcasts_over_a_batch_axis():
 
 
 def test_batched_torch_gd_equals_theory_on_cpu():
-    from gpu.attention_gd import batched_gd_kq, batched_gd_w
+    from attnlab.gpu.tf_svm.attention_gd import batched_gd_kq, batched_gd_w
 
     insts = [random_instance(2, 3, 5, seed=s) for s in range(3)]
     X = np.stack([i.X for i in insts])

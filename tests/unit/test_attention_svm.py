@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from theory._tolerances import TOL, assert_close
-from theory.attention_svm import att_svm_rows, locally_optimal, solve_att_svm, solve_prompt_svm
-from theory.errors import InvalidInputError
-from theory.examples_tf_svm import duplicate_token_instance, mmts_single_input, random_instance
+from attnlab.theory._tolerances import TOL, assert_close
+from attnlab.theory.tf_svm.attention_svm import att_svm_rows, locally_optimal, solve_att_svm, solve_prompt_svm
+from attnlab.theory.errors import InvalidInputError
+from attnlab.theory.tf_svm.examples import duplicate_token_instance, mmts_single_input, random_instance
 
 
 def test_frobenius_solution_is_certified_and_satisfies_kkt():
@@ -52,7 +52,7 @@ def test_prompt_svm_reproduces_the_mmts_single_input_solution():
 
 
 def test_local_optimality_switches_with_the_score_of_the_support_token():
-    from theory.attention_svm import locally_optimal_prompt
+    from attnlab.theory.tf_svm.attention_svm import locally_optimal_prompt
 
     for gamma_c, expected in ((0.0, "locally-optimal"), (0.9, "ambiguous"), (0.95, "not-locally-optimal")):
         inst = mmts_single_input(gamma_c)
@@ -81,7 +81,7 @@ def test_bad_input_raises_a_clear_error(bad):
 
 @pytest.mark.parametrize("norm", ["fro", "nuc"])
 def test_direct_dual_solve_agrees_with_the_cvxpy_primal(norm):
-    from theory._margin_qp import solve_margin_problem
+    from attnlab.theory.tf_svm._margin_qp import solve_margin_problem
 
     inst = random_instance(3, 5, 7, seed=5)
     opt = np.argmax(inst.X @ inst.v * inst.Y[:, None], axis=1)
@@ -105,7 +105,7 @@ def test_nuclear_solution_lies_in_the_span_of_the_queries():
 
 @pytest.mark.parametrize("norm", ["fro", "nuc"])
 def test_direct_infeasible_status_comes_with_a_checked_farkas_ray(norm):
-    from theory._margin_qp import _farkas_ok
+    from attnlab.theory.tf_svm._margin_qp import _farkas_ok
 
     inst = duplicate_token_instance()
     sol = solve_att_svm(inst.X, inst.Z, (0, 0, 0), norm)
@@ -116,7 +116,7 @@ def test_direct_infeasible_status_comes_with_a_checked_farkas_ray(norm):
 
 @pytest.mark.parametrize("norm", ["fro", "nuc"])
 def test_direct_retries_with_the_next_settings_before_the_cvxpy_fallback(norm, monkeypatch):
-    import theory._margin_qp as mq
+    import attnlab.theory.tf_svm._margin_qp as mq
 
     inst = random_instance(3, 5, 7, seed=5)
     opt = np.argmax(inst.X @ inst.v * inst.Y[:, None], axis=1)

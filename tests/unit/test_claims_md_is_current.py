@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from experiments.listing import listing_markdown
+from attnlab.experiments.listing import listing_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 

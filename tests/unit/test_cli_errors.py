@@ -8,13 +8,13 @@ import sys
 
 import pytest
 
-from experiments import checking
-from experiments.cli import main
-from proofs_checks.record import ClaimCheck, Status
+from attnlab.experiments import checking
+from attnlab.experiments.cli import main
+from attnlab.proofs_checks.record import ClaimCheck, Status
 
 
 def _cli(*args, tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "experiments.cli", *args], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "attnlab.experiments.cli", *args], capture_output=True, text=True,
                           cwd=tmp_path, env={"ATTNLAB_PROGRESS": "0", "PATH": "/usr/bin:/bin"})
     return proc.returncode, proc.stdout, proc.stderr
 

@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from experiments.config import canonical_json
-from experiments.softmax_icl_lipschitz_ratio import Config
-from theory.errors import ConfigError
+from attnlab.experiments.config import canonical_json
+from attnlab.experiments.softmax_icl.lipschitz_ratio import Config
+from attnlab.theory.errors import ConfigError
 
 
 def test_override_parses_to_the_field_type():

@@ -8,8 +8,8 @@ import sys
 import pytest
 import torch
 
-from gpu.device import ENV_VAR, get_device
-from theory.errors import ConfigError
+from attnlab.gpu.device import ENV_VAR, get_device
+from attnlab.theory.errors import ConfigError
 
 
 def test_explicit_argument_beats_the_environment(monkeypatch):
@@ -34,7 +34,7 @@ def test_unknown_device_is_a_config_error(bad):
 
 
 def test_importing_the_packages_neither_imports_torch_nor_probes_cuda():
-    code = ("import sys, theory, gpu.device, experiments.cli, experiments.runner, experiments.figures; "
+    code = ("import sys, theory, attnlab.gpu.device, attnlab.experiments.cli, attnlab.experiments.runner, attnlab.experiments.figures; "
             "print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from experiments.executors import EXECUTORS, ProcessExecutor, SerialExecutor, make_executor
-from theory.errors import ConfigError
+from attnlab.experiments.executors import EXECUTORS, ProcessExecutor, SerialExecutor, make_executor
+from attnlab.theory.errors import ConfigError
 
 
 def square(item: tuple[int, int]) -> dict[str, int]:
@@ -59,7 +59,7 @@ def test_names_and_errors():
 
 
 def test_single_threaded_worker_defaults_blas_threads_to_one_but_keeps_a_user_setting(monkeypatch):
-    from experiments.executors import single_threaded_worker
+    from attnlab.experiments.executors import single_threaded_worker
 
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     monkeypatch.setenv("OMP_NUM_THREADS", "3")

@@ -1,4 +1,4 @@
-"""gpu.attention_layers: query-row mode equals full attention; constructed weights give one GD step."""
+"""attnlab.gpu.softmax_icl.attention_layers: query-row mode equals full attention; constructed weights give one GD step."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from gpu.attention_layers import SelfAttentionRegressor, make_tokens
-from gpu.gd_predictors import OneStepGDLinear
-from theory._tolerances import TOL, assert_close
+from attnlab.gpu.softmax_icl.attention_layers import SelfAttentionRegressor, make_tokens
+from attnlab.gpu.softmax_icl.gd_predictors import OneStepGDLinear
+from attnlab.theory._tolerances import TOL, assert_close
 
 B, N, D = 11, 5, 7  # batch, context pairs, input dim: distinct primes
 

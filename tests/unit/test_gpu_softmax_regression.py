@@ -1,4 +1,4 @@
-"""gpu.softmax_regression and gpu.gd_predictors meet theory/ on small float64 CPU instances."""
+"""attnlab.gpu.softmax_icl.softmax_regression and attnlab.gpu.softmax_icl.gd_predictors meet theory/ on small float64 CPU instances."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from gpu import softmax_regression as gsr
-from gpu.gd_predictors import OneStepGDLinear, OneStepGDSoftmax
-from theory import softmax_regression as sr
-from theory._tolerances import TOL, assert_close
-from theory.softmax_gd_construction import build_gd_step_attention
+from attnlab.gpu.softmax_icl import softmax_regression as gsr
+from attnlab.gpu.softmax_icl.gd_predictors import OneStepGDLinear, OneStepGDSoftmax
+from attnlab.theory.softmax_icl import softmax_regression as sr
+from attnlab.theory._tolerances import TOL, assert_close
+from attnlab.theory.softmax_icl.gd_construction import build_gd_step_attention
 
 B = 11
 SHAPES = [(3, 5), (5, 7), (7, 3)]  # (n, d), distinct primes so a swapped axis fails

@@ -18,14 +18,30 @@ ALLOWED = {
 }
 
 
-def _imported_packages(path: Path) -> set[str]:
-    found = set()
+def _imported_modules(path: Path) -> list[str]:
+    found = []
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
-            found.update(a.name.split(".")[0] for a in node.names)
+            found.extend(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
-    return found & set(PACKAGES)
+            found.append(node.module)
+    return found
+
+
+def _imported_packages(path: Path) -> set[str]:
+    """The layers a file imports, as ``attnlab.<layer>``."""
+    return {m.split(".")[1] for m in _imported_modules(path) if m.startswith("attnlab.") and m.count(".") >= 1}
+
+
+def _python_files():
+    for layer in (*PACKAGES, "tests"):
+        yield from (ROOT / layer).rglob("*.py")
+
+
+def test_nothing_imports_a_bare_layer_name():
+    bare = {str(p.relative_to(ROOT)): m for p in _python_files() for m in _imported_modules(p)
+            if m.split(".")[0] in PACKAGES}
+    assert not bare, f"import through attnlab.<layer>, not the bare folder name: {bare}"
 
 
 @pytest.mark.parametrize("package", PACKAGES)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from paper_figs.softmax_icl_training import plot
+from attnlab.paper_figs.softmax_icl.training import plot
 
 
 def _rows(seed: int) -> list[dict]:

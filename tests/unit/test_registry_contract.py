@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from experiments.figures import all_figures
-from experiments.listing import _test_location
-from paper_figs.reference import figure_reference
-from proofs_checks.registry import KINDS, PAPERS, PROVENANCE, all_claims
+from attnlab.experiments.figures import all_figures
+from attnlab.experiments.listing import _test_location
+from attnlab.paper_figs.reference import figure_reference
+from attnlab.proofs_checks.registry import KINDS, PAPERS, PROVENANCE, all_claims
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIMS = all_claims()

@@ -8,15 +8,15 @@ from dataclasses import replace
 import matplotlib.figure
 import pytest
 
-from experiments import softmax_icl_fig1_training as fig1
-from experiments import softmax_icl_fig2_loss_vs_d as fig2
-from experiments import softmax_icl_fig4_linear_baseline as fig4
-from experiments.figures import FIGURE_MODULES
-from experiments.icl_training import METRICS
-from paper_figs.reference import figure_reference
-from paper_figs.style import plt
-from theory._tolerances import TOL, assert_close
-from theory.errors import ConfigError
+from attnlab.experiments.softmax_icl import fig1_training as fig1
+from attnlab.experiments.softmax_icl import fig2_loss_vs_d as fig2
+from attnlab.experiments.softmax_icl import fig4_linear_baseline as fig4
+from attnlab.experiments.figures import FIGURE_MODULES
+from attnlab.experiments.softmax_icl.icl_training import METRICS
+from attnlab.paper_figs.reference import figure_reference
+from attnlab.paper_figs.style import plt
+from attnlab.theory._tolerances import TOL, assert_close
+from attnlab.theory.errors import ConfigError
 
 TINY = {"steps": 3, "batch_size": 7, "eval_every": 2, "n_eval": 11, "n_grid": 13}
 CONFIGS = {

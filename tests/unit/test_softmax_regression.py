@@ -1,4 +1,4 @@
-"""theory.softmax_regression: derivatives against finite differences, shapes, input errors, overflow."""
+"""attnlab.theory.softmax_icl.softmax_regression: derivatives against finite differences, shapes, input errors, overflow."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proofs_checks.softmax_icl import strategies as pst
-from theory import softmax_regression as sr
-from theory._tolerances import TOL, assert_close, max_violation
-from theory.errors import InvalidInputError
-from theory.examples import EXAMPLES
+from attnlab.proofs_checks.softmax_icl import strategies as pst
+from attnlab.theory.softmax_icl import softmax_regression as sr
+from attnlab.theory._tolerances import TOL, assert_close, max_violation
+from attnlab.theory.errors import InvalidInputError
+from attnlab.theory.softmax_icl.examples import EXAMPLES
 
 EX = EXAMPLES["softmax_icl"]
 H = 1e-6  # central-difference step (TOL.finite_difference is sized for it)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from experiments.executors import make_executor
-from experiments.figures import get_figure
-from experiments.runner import Cell, plan_cells, run_sweep
-from experiments.softmax_icl_lipschitz_ratio import Config
-from experiments.store import ResultStore
+from attnlab.experiments.executors import make_executor
+from attnlab.experiments.figures import get_figure
+from attnlab.experiments.runner import Cell, plan_cells, run_sweep
+from attnlab.experiments.softmax_icl.lipschitz_ratio import Config
+from attnlab.experiments.store import ResultStore
 
 FIG = "softmax_icl/lipschitz-ratio-vs-n"
 TINY = Config(seeds=(0, 1, 2), n_values=(3, 5), R_values=(1.0,), d=7, draws=4)

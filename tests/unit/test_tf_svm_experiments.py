@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from figure_checks import assert_rows_repeat, assert_summary_and_plot
 
-from experiments import bench_tf_svm
-from experiments import tf_svm_local_convergence as a3
-from experiments import tf_svm_svm_rank as a2
-from experiments._tf_svm_batch import batched_ngd, make_batch, official_init
-from theory._tolerances import TOL, is_close
-from theory.attention_gd import GdConfig, run_gd_w
-from theory.errors import ConfigError
+from attnlab.experiments.tf_svm import bench as bench_tf_svm
+from attnlab.experiments.tf_svm import local_convergence as a3
+from attnlab.experiments.tf_svm import svm_rank as a2
+from attnlab.experiments.tf_svm._batch import batched_ngd, make_batch, official_init
+from attnlab.theory._tolerances import TOL, is_close
+from attnlab.theory.tf_svm.attention_gd import GdConfig, run_gd_w
+from attnlab.theory.errors import ConfigError
 
 TINY = {
     "a3": (a3, replace(a3.Config.smoke(), n=3, T=4, d=5, instances=3, steps=40, log_every=10)),
@@ -88,7 +88,7 @@ def test_rank_rows_do_not_depend_on_the_worker_split(monkeypatch):
 
 
 def test_batched_ngd_clamps_saturated_logits_without_changing_the_softmax():
-    from experiments._tf_svm_batch import _grad_w
+    from attnlab.experiments.tf_svm._batch import _grad_w
 
     b = make_batch(3, 5, 7, range(2))
     W = 1e3 * official_init(np.random.default_rng(2), 2, 7)  # logit gaps far below -745
@@ -102,7 +102,7 @@ def test_batched_ngd_clamps_saturated_logits_without_changing_the_softmax():
 def test_svm_rank_pool_equals_serial_and_leaves_the_parent_environment_alone(monkeypatch):
     import os
 
-    from experiments import tf_svm_svm_rank as m
+    from attnlab.experiments.tf_svm import svm_rank as m
 
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "7")
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from figure_checks import assert_rows_repeat, assert_summary_and_plot
 
-from experiments import tf_svm_mmts_joint_training as b3
-from experiments import tf_svm_mmts_loss_dependence as b4
-from experiments import tf_svm_mmts_multi_input as b2
-from experiments import tf_svm_mmts_single_input as b1
-from theory._tolerances import TOL, is_close
-from theory.examples_tf_svm import mmts_joint
+from attnlab.experiments.tf_svm import mmts_joint_training as b3
+from attnlab.experiments.tf_svm import mmts_loss_dependence as b4
+from attnlab.experiments.tf_svm import mmts_multi_input as b2
+from attnlab.experiments.tf_svm import mmts_single_input as b1
+from attnlab.theory._tolerances import TOL, is_close
+from attnlab.theory.tf_svm.examples import mmts_joint
 
 TINY = {
     "b1": (b1, replace(b1.Config.smoke(), init_y=(1.0, -1.5), steps=30, log_every=10)),
@@ -48,7 +48,7 @@ def test_mmts_summary_names_every_reference_quantity_and_plot_returns_a_figure(t
     (b4, {"losses": ("hinge",)}), (b4, {"C_values": (0.0,)}),
 ])
 def test_bad_mmts_config_raises_config_error(mod, bad):
-    from theory.errors import ConfigError
+    from attnlab.theory.errors import ConfigError
 
     with pytest.raises(ConfigError):
         replace(mod.Config.smoke(), **bad)

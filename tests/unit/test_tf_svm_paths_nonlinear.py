@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 from figure_checks import assert_rows_repeat, assert_summary_and_plot
 
-from experiments import tf_svm_gd_paths as a1
-from experiments import tf_svm_multi_token as a5
-from theory._tolerances import TOL, is_close
-from theory.attention_model import relu_head_output
-from theory.attention_svm import solve_att_svm
-from theory.attention_svm_nonlinear import fit_svmeq, generalized_svm_rows, solve_generalized_svm
-from theory.errors import ConfigError, InvalidInputError
-from theory.examples_tf_svm import random_instance
+from attnlab.experiments.tf_svm import gd_paths as a1
+from attnlab.experiments.tf_svm import multi_token as a5
+from attnlab.theory._tolerances import TOL, is_close
+from attnlab.theory.tf_svm.attention_model import relu_head_output
+from attnlab.theory.tf_svm.attention_svm import solve_att_svm
+from attnlab.theory.tf_svm.attention_svm_nonlinear import fit_svmeq, generalized_svm_rows, solve_generalized_svm
+from attnlab.theory.errors import ConfigError, InvalidInputError
+from attnlab.theory.tf_svm.examples import random_instance
 
 TINY = {
     "a1": (a1, replace(a1.Config.smoke(), instances=("vis1",), steps=30, log_every=10, random_inits=1,

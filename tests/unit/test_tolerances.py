@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from theory._tolerances import TOL, assert_close, is_close
+from attnlab.theory._tolerances import TOL, assert_close, is_close
 
 
 def test_nan_is_never_close():

@@ -1,0 +1,1 @@
+"""attnlab.experiments.softmax_icl"""

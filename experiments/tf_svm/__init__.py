@@ -1,0 +1,1 @@
+"""attnlab.experiments.tf_svm"""

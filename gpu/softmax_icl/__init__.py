@@ -1,0 +1,1 @@
+"""attnlab.gpu.softmax_icl"""

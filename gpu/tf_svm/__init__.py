@@ -1,0 +1,1 @@
+"""attnlab.gpu.tf_svm"""

@@ -1,0 +1,1 @@
+"""attnlab.paper_figs.tf_svm"""

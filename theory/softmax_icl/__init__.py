@@ -1,0 +1,1 @@
+"""attnlab.theory.softmax_icl"""

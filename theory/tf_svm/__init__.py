@@ -1,0 +1,1 @@
+"""attnlab.theory.tf_svm"""
