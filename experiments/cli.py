@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", help="results directory whose claims.json gives last statuses (default results/)")
 
     s = sub.add_parser("check", help="run claim checks; exit 1 if any claim failed")
-    s.add_argument("selectors", nargs="*", help="paper keys, claim ids, or prefix* globs (default: all)")
+    s.add_argument("selectors", nargs="*", help="paper keys, claim ids or shell-style globs such as '*lipschitz*' (default: all)")
     s.add_argument("--budget", type=_positive_int, default=200, help="instances per claim (default 200)")
     s.add_argument("--seed", type=int, default=0, help="seed of the instance search (default 0)")
     s.add_argument("--json", dest="json_path", help="also write the records to this JSON file")
@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override a config field, e.g. --set steps=200 --set seeds=0,1")
 
     s = sub.add_parser("all", help="the main job: check the claims, reproduce the figures, write the report")
-    s.add_argument("papers", nargs="*", help="paper keys (default: all papers)")
+    s.add_argument("selectors", nargs="*",
+                   help="paper keys, ids or shell-style globs over claims and figures (default: everything)")
     s.add_argument("--scale", choices=("smoke", "paper"), default="smoke")
     s.add_argument("--budget", type=_positive_int, default=200, help="instances per claim (default 200)")
     s.add_argument("--executor", choices=("serial", "process", "slurm"), default="serial")
@@ -103,19 +104,9 @@ def _cmd_check(args) -> int:
 
 
 def _expand_figures(selectors: list[str]) -> list[str]:
-    from attnlab.experiments.figures import all_figures, get_figure
-    from attnlab.theory.errors import UnknownIdError
+    from attnlab.experiments.figures import select_figures
 
-    figs = all_figures()
-    ids: list[str] = []
-    for sel in selectors:
-        hits = [f.id for f in figs] if sel == "all" else [f.id for f in figs if f.paper == sel]
-        if not hits:
-            hits = [get_figure(sel).id] if sel in {f.id for f in figs} else []
-        if not hits:
-            raise UnknownIdError("figure", sel, ["all"] + sorted({f.paper for f in figs}) + sorted(f.id for f in figs))
-        ids.extend(h for h in hits if h not in ids)
-    return ids
+    return select_figures(selectors)
 
 
 def _cmd_reproduce(args) -> int:
@@ -149,17 +140,44 @@ def _cmd_reproduce(args) -> int:
     return 0
 
 
-def _cmd_all(args) -> int:
-    from attnlab.proofs_checks.registry import PAPERS
-
-    papers = args.papers or list(PAPERS)
-    check_code = _cmd_check(argparse.Namespace(selectors=papers, budget=args.budget, seed=0, json_path=None,
-                                               out=args.out))
+def _select_everything(selectors: list[str]) -> tuple[list[str], list[str]]:
+    """Claims and figures matched by ``selectors``; a selector must match at least one of either."""
     from attnlab.experiments.figures import all_figures
+    from attnlab.proofs_checks.papers import all_papers
+    from attnlab.proofs_checks.registry import all_claims
+    from attnlab.proofs_checks.selectors import PATTERN_HELP, select_ids
+    from attnlab.theory.errors import UnknownIdError
 
-    with_figures = [p for p in papers if any(f.paper == p for f in all_figures())]
-    if with_figures:
-        _cmd_reproduce(argparse.Namespace(figures=with_figures, scale=args.scale, executor=args.executor,
+    papers = list(all_papers())
+    claims, figures = [c.id for c in all_claims()], [f.id for f in all_figures()]
+    if not selectors:
+        return claims, figures
+    chosen_c: list[str] = []
+    chosen_f: list[str] = []
+    for sel in selectors:
+        hits_c = select_ids([sel], claims, papers, "claim") if _matches(sel, claims, papers) else []
+        hits_f = select_ids([sel], figures, papers, "figure") if _matches(sel, figures, papers) else []
+        if not hits_c and not hits_f:
+            raise UnknownIdError("selector", sel, ["all", *papers, *claims, *figures], note=f"a selector is {PATTERN_HELP}")
+        chosen_c += [h for h in hits_c if h not in chosen_c]
+        chosen_f += [h for h in hits_f if h not in chosen_f]
+    return chosen_c, chosen_f
+
+
+def _matches(sel: str, ids: list[str], papers: list[str]) -> bool:
+    from fnmatch import fnmatchcase
+
+    return sel == "all" or any(i.split("/", 1)[0] == sel or fnmatchcase(i, sel) for i in ids)
+
+
+def _cmd_all(args) -> int:
+    claim_ids, figure_ids = _select_everything(args.selectors)
+    check_code = 0
+    if claim_ids:
+        check_code = _cmd_check(argparse.Namespace(selectors=claim_ids, budget=args.budget, seed=0, json_path=None,
+                                                   out=args.out))
+    if figure_ids:
+        _cmd_reproduce(argparse.Namespace(figures=figure_ids, scale=args.scale, executor=args.executor,
                                           workers=None, partition=None, device=args.device, out=args.out,
                                           store=args.store, overrides=[]))
     _cmd_report(argparse.Namespace(out=args.out))
@@ -197,11 +215,16 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    from attnlab.proofs_checks.papers import BrokenModuleError
+
     try:
         return _COMMANDS[args.command](args)
     except UserError as exc:
         print(f"attnlab: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenModuleError as exc:
+        print(f"attnlab: broken package module (a bug, not your input): {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("attnlab: interrupted; stored cells are kept, rerun to resume", file=sys.stderr)
         return 130

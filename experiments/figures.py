@@ -1,44 +1,32 @@
 r"""The figure registry: each reproducible figure is an experiment module plus a plot function.
 
-An experiment module ``experiments/<paper>_<figure>.py`` defines
+An experiment module ``experiments/<paper>/<figure_slug>.py`` defines
 
 * ``Config``: a frozen :class:`~attnlab.experiments.config.ExperimentConfig` with ``smoke()`` and ``paper()``;
 * ``run(cfg, seed) -> list[dict]``: pure, tidy rows (one row per (config, seed, step, metric) or similar);
 * ``summarize(rows) -> dict[str, float]``: the quantities compared with the paper's reference data;
 * ``FIGURE = Figure(...)``: its registration, naming the ``paper_figs`` plot function by dotted path.
 
-Add the module's name to :data:`FIGURE_MODULES`. Reference numbers live in
-``paper_figs/reference/<paper>.json`` under the figure id.
+Nothing else is edited: figures are found by walking ``attnlab.experiments.<paper>`` for every declared
+paper (:mod:`attnlab.proofs_checks.papers`). The module's name is the figure slug with ``-`` written
+``_`` (``tf_svm/svm-rank-vs-d`` lives in ``experiments/tf_svm/svm_rank_vs_d.py``), so a sweep cell
+imports its own figure module and nothing else. Reference numbers live in
+``paper_figs/<paper>/reference.json`` under the figure id.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from attnlab.experiments.config import ExperimentConfig
+from attnlab.proofs_checks.papers import BrokenModuleError, all_papers, import_modules_below
+from attnlab.proofs_checks.selectors import select_ids
 from attnlab.theory.errors import UnknownIdError
 
-__all__ = ["Figure", "FIGURE_MODULES", "all_figures", "get_figure"]
-
-#: Modules that define a ``FIGURE``. Add a figure here.
-FIGURE_MODULES: tuple[str, ...] = (
-    "attnlab.experiments.softmax_icl.lipschitz_ratio",
-    "attnlab.experiments.softmax_icl.fig1_training",
-    "attnlab.experiments.softmax_icl.fig2_loss_vs_d",
-    "attnlab.experiments.softmax_icl.fig4_linear_baseline",
-    "attnlab.experiments.tf_svm.local_convergence",
-    "attnlab.experiments.tf_svm.overparam_convergence",
-    "attnlab.experiments.tf_svm.svm_rank",
-    "attnlab.experiments.tf_svm.gd_paths",
-    "attnlab.experiments.tf_svm.multi_token",
-    "attnlab.experiments.tf_svm.mmts_single_input",
-    "attnlab.experiments.tf_svm.mmts_multi_input",
-    "attnlab.experiments.tf_svm.mmts_loss_dependence",
-    "attnlab.experiments.tf_svm.mmts_joint_training",
-)
-
+__all__ = ["Figure", "all_figures", "get_figure", "figure_module", "select_figures"]
 
 @dataclass(frozen=True)
 class Figure:
@@ -63,12 +51,47 @@ class Figure:
         return getattr(importlib.import_module(module), name)
 
 
+def figure_module(figure_id: str) -> str:
+    """The module that defines ``figure_id``: ``<paper>/<a-b-c>`` lives in ``attnlab.experiments.<paper>.a_b_c``."""
+    paper, _, slug = figure_id.partition("/")
+    return f"attnlab.experiments.{paper}.{slug.replace('-', '_')}"
+
+
+def _paper_figures(paper: str) -> list[Figure]:
+    package = f"attnlab.experiments.{paper}"
+    if importlib.util.find_spec(package) is None:
+        return []
+    figs = []
+    for mod in import_modules_below(package):
+        fig = getattr(mod, "FIGURE", None)
+        if isinstance(fig, Figure) and fig.run.__module__ == mod.__name__:
+            if figure_module(fig.id) != mod.__name__:
+                raise BrokenModuleError(mod.__name__, ValueError(
+                    f"figure {fig.id!r} must live in {figure_module(fig.id)} (its slug with '-' as '_')"))
+            figs.append(fig)
+    return figs
+
+
+def select_figures(selectors: list[str] | tuple[str, ...]) -> list[str]:
+    """Figure ids matching each selector (:func:`~attnlab.proofs_checks.selectors.select_ids`); empty means all."""
+    return select_ids(selectors, [f.id for f in all_figures()], all_papers(), "figure")
+
+
 def all_figures() -> list[Figure]:
-    return [importlib.import_module(m).FIGURE for m in FIGURE_MODULES]
+    """Every figure of every declared paper, papers in key order, figures in module order."""
+    return [f for paper in all_papers() for f in _paper_figures(paper)]
 
 
 def get_figure(figure_id: str) -> Figure:
-    figs = {f.id: f for f in all_figures()}
-    if figure_id not in figs:
-        raise UnknownIdError("figure", figure_id, sorted(figs))
-    return figs[figure_id]
+    """The figure with this id, importing only its own module; unknown ids list the valid ones."""
+    paper, sep, slug = figure_id.partition("/")
+    module = figure_module(figure_id)
+    if sep and slug and paper in all_papers() and importlib.util.find_spec(f"attnlab.experiments.{paper}"):
+        if importlib.util.find_spec(module) is not None:
+            try:
+                fig = getattr(importlib.import_module(module), "FIGURE", None)
+            except Exception as exc:  # noqa: BLE001 - named and re-raised
+                raise BrokenModuleError(module, exc) from exc
+            if isinstance(fig, Figure) and fig.id == figure_id:
+                return fig
+    raise UnknownIdError("figure", figure_id, sorted(f.id for f in all_figures()))

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from attnlab.experiments.figures import all_figures
 from attnlab.experiments.paths import claims_json, default_out
-from attnlab.proofs_checks.registry import PAPERS, Claim, all_claims
+from attnlab.proofs_checks.papers import all_papers
+from attnlab.proofs_checks.registry import Claim, all_claims
 
 __all__ = ["listing_json", "listing_markdown", "listing_text"]
 
@@ -33,7 +34,8 @@ def _last_status(out: str | None) -> dict[str, str]:
 def listing_json(out: str | None = None) -> dict:
     last = _last_status(out)
     return {
-        "papers": [{"key": k, "title": t} for k, (_m, t) in PAPERS.items()],
+        "papers": [{"key": p.key, "title": p.title, "arxiv": p.arxiv, "locator_base": p.locator_base}
+                   for p in all_papers().values()],
         "claims": [
             {"id": c.id, "paper": c.paper, "kind": c.kind, "provenance": c.provenance, "locator": c.locator,
              "statement": c.statement, "hypotheses": list(c.hypotheses), "negative_control": c.negative_description,

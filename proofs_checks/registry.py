@@ -13,7 +13,6 @@ The CLI, ``CLAIMS.md`` and the tests all read :data:`REGISTRY` through :func:`al
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,13 +20,14 @@ from typing import Any
 
 from hypothesis.strategies import SearchStrategy
 
+from attnlab.proofs_checks.papers import all_papers, import_modules_below
 from attnlab.proofs_checks.record import Budget, ClaimCheck, Comparison, Status, jsonable
 from attnlab.proofs_checks.search import search_instances
+from attnlab.proofs_checks.selectors import select_ids
 from attnlab.theory._tolerances import Tolerance
 from attnlab.theory.errors import UnknownIdError
 
 __all__ = [
-    "PAPERS",
     "Claim",
     "NegativeControl",
     "Outcome",
@@ -38,17 +38,6 @@ __all__ = [
     "select_claims",
 ]
 
-#: paper key -> (module holding its claims, title). Add a paper here.
-PAPERS: dict[str, tuple[str, str]] = {
-    "softmax_icl": (
-        "attnlab.proofs_checks.softmax_icl",
-        "Li, Song, Xia, Yu, Zhou: The Closeness of In-Context Learning and Weight Shifting for Softmax Regression",
-    ),
-    "tf_svm": (
-        "attnlab.proofs_checks.tf_svm",
-        "Tarzanagh, Li, Thrampoulidis, Oymak: Transformers as Support Vector Machines (+ Max-Margin Token Selection)",
-    ),
-}
 
 KINDS = ("symbolic", "certified", "empirical")
 PROVENANCE = ("src", "derived", "unverified")
@@ -260,15 +249,22 @@ def empirical_claim(
     return deco
 
 
+_LOADED: set[str] = set()
+
+
 def _load_all() -> None:
-    for module, _title in PAPERS.values():
-        importlib.import_module(module)
+    """Import every module of every declared paper (claims register themselves on import)."""
+    for key in all_papers():
+        if key not in _LOADED:
+            import_modules_below(f"attnlab.proofs_checks.{key}")
+            _LOADED.add(key)
 
 
 def all_claims() -> list[Claim]:
-    """Every registered claim, papers in registry order, claims in definition order."""
+    """Every registered claim, papers in key order, claims in module then definition order."""
     _load_all()
-    return list(REGISTRY.values())
+    order = {k: i for i, k in enumerate(all_papers())}
+    return sorted(REGISTRY.values(), key=lambda c: order[c.paper])
 
 
 def get_claim(claim_id: str) -> Claim:
@@ -280,19 +276,6 @@ def get_claim(claim_id: str) -> Claim:
 
 
 def select_claims(selectors: list[str] | tuple[str, ...]) -> list[Claim]:
-    """Claims matching each selector: a paper key, a full claim id, or a ``prefix*`` glob."""
-    claims = all_claims()
-    if not selectors:
-        return claims
-    chosen: list[Claim] = []
-    for sel in selectors:
-        if sel in PAPERS:
-            hits = [c for c in claims if c.paper == sel]
-        elif sel.endswith("*"):
-            hits = [c for c in claims if c.id.startswith(sel[:-1])]
-        else:
-            hits = [c for c in claims if c.id == sel]
-        if not hits:
-            raise UnknownIdError("claim or paper", sel, sorted(PAPERS) + [c.id for c in claims])
-        chosen.extend(h for h in hits if h not in chosen)
-    return chosen
+    """Claims matching each selector (:func:`~attnlab.proofs_checks.selectors.select_ids`); empty means all."""
+    claims = {c.id: c for c in all_claims()}
+    return [claims[i] for i in select_ids(selectors, claims, all_papers(), "claim")]

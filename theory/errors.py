@@ -20,10 +20,11 @@ class InvalidInputError(UserError, ValueError):
 class UnknownIdError(UserError, KeyError):
     """An id (claim, figure, paper) that the registry does not know."""
 
-    def __init__(self, kind: str, given: str, valid: list[str]):
+    def __init__(self, kind: str, given: str, valid: list[str], note: str = ""):
         self.kind, self.given, self.valid = kind, given, list(valid)
-        shown = ", ".join(self.valid[:40]) + (" ..." if len(self.valid) > 40 else "")
-        super().__init__(f"unknown {kind} {given!r}; valid {kind}s: {shown}")
+        shown = ", ".join(self.valid[:40]) + (f" ... ({len(self.valid) - 40} more)" if len(self.valid) > 40 else "")
+        extra = f" ({note})" if note else ""
+        super().__init__(f"unknown {kind} {given!r}{extra}; valid {kind}s: {shown}")
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return self.args[0]

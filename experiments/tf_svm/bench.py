@@ -41,7 +41,7 @@ def bench_batched_ngd(batch: int = 100, n: int = 6, T: int = 8, d: int = 10, ste
 def _official_style_local(cfg, inst_ids, seed: int = 0):
     """The notebook's loop: per instance, W-run and (K,Q)-run storing every iterate, correlations at every step,
     alpha read off the final iterate, and both SVMs built as fresh cvxpy problems."""
-    from attnlab.experiments.tf_svm.svm_rank import official_style_svm
+    from attnlab.experiments.tf_svm.svm_rank_vs_d import official_style_svm
 
     b = make_batch(cfg.n, cfg.T, cfg.d, inst_ids)
     rng = np.random.default_rng([seed, 3])
@@ -84,7 +84,7 @@ def bench_local_convergence(instances: int = 100, baseline_instances: int = 5, s
 def bench_svm_rank(per_cell: int = 2, instances: int = 100) -> dict:
     """A2 on the official grid (5 (n,T) pairs x 8 d): ours (parameterised Clarabel) vs official-style rebuild,
     both timed on ``per_cell`` instances per cell and scaled to ``instances`` per cell."""
-    from attnlab.experiments.tf_svm.svm_rank import Config, run
+    from attnlab.experiments.tf_svm.svm_rank_vs_d import Config, run
 
     cfg = replace(Config.paper(), instances=per_cell, official=False)
     ours_sub, _ = _timed(lambda: run(cfg, 0, workers=1))  # serial, so linear scaling is fair to the baseline
@@ -100,7 +100,7 @@ def bench_svm_rank(per_cell: int = 2, instances: int = 100) -> dict:
 
 
 def _official_rank_loop(cfg):
-    from attnlab.experiments.tf_svm.svm_rank import OFFICIAL_RANK_TOL, nt_pairs, official_style_svm
+    from attnlab.experiments.tf_svm.svm_rank_vs_d import OFFICIAL_RANK_TOL, nt_pairs, official_style_svm
     from attnlab.theory.tf_svm.examples import random_instance
 
     for n, T in nt_pairs(cfg):

@@ -2,7 +2,7 @@ r"""Claims of Li, Song, Xia, Yu, Zhou, "The Closeness of In-Context Learning and
 Regression" (arXiv 2304.13276; ICLR 2024 submission; NeurIPS 2024 poster SFaEENfEyw). Spec:
 ``shared/papers/softmax_icl.md``.
 
-Importing this package registers every claim. One concept per module:
+Every module below this package is imported by discovery (:mod:`attnlab.proofs_checks.papers`), which\nregisters its claims. One concept per module:
 
 * :mod:`.derivatives` C3-C5 (Jacobian, gradient, Hessian, the DLS23-form equivalence);
 * :mod:`.symbolic` exact sympy checks of C3-C5 and C10 at small n;
@@ -14,10 +14,12 @@ Importing this package registers every claim. One concept per module:
 Support: :mod:`.instances`, :mod:`.hypotheses`, :mod:`.strategies`, :mod:`.ascent`, :mod:`.certify`.
 """
 
-from attnlab.proofs_checks.softmax_icl import derivatives as derivatives
-from attnlab.proofs_checks.softmax_icl import gd as gd
-from attnlab.proofs_checks.softmax_icl import lipschitz as lipschitz
-from attnlab.proofs_checks.softmax_icl import paper_bound as paper_bound
-from attnlab.proofs_checks.softmax_icl import symbolic as symbolic
+from attnlab.proofs_checks.papers import Paper
 
-__all__ = ["derivatives", "gd", "lipschitz", "paper_bound", "symbolic"]
+PAPER = Paper(
+    key="softmax_icl",
+    title="Li, Song, Xia, Yu, Zhou: The Closeness of In-Context Learning and Weight Shifting for Softmax Regression",
+    arxiv="2304.13276",
+    locator_base="arXiv:2304.13276 (NeurIPS 2024 version for figures)",
+    spec="shared/papers/softmax_icl.md",
+)

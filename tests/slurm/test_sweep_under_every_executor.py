@@ -7,7 +7,7 @@ import pytest
 from attnlab.experiments.executors import make_executor
 from attnlab.experiments.figures import get_figure
 from attnlab.experiments.runner import plan_cells, run_sweep
-from attnlab.experiments.softmax_icl.lipschitz_ratio import Config
+from attnlab.experiments.softmax_icl.lipschitz_ratio_vs_n import Config
 from attnlab.experiments.store import ResultStore
 
 TINY = Config(seeds=(0, 1, 2), n_values=(3, 5), R_values=(1.0, 4.0), d=7, draws=5)

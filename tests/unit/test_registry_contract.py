@@ -9,7 +9,10 @@ import pytest
 from attnlab.experiments.figures import all_figures
 from attnlab.experiments.listing import _test_location
 from attnlab.paper_figs.reference import figure_reference
-from attnlab.proofs_checks.registry import KINDS, PAPERS, PROVENANCE, all_claims
+from attnlab.proofs_checks.papers import all_papers
+from attnlab.proofs_checks.registry import KINDS, PROVENANCE, all_claims
+
+PAPERS = all_papers()
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIMS = all_claims()

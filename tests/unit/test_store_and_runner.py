@@ -7,7 +7,7 @@ from dataclasses import replace
 from attnlab.experiments.executors import make_executor
 from attnlab.experiments.figures import get_figure
 from attnlab.experiments.runner import Cell, plan_cells, run_sweep
-from attnlab.experiments.softmax_icl.lipschitz_ratio import Config
+from attnlab.experiments.softmax_icl.lipschitz_ratio_vs_n import Config
 from attnlab.experiments.store import ResultStore
 
 FIG = "softmax_icl/lipschitz-ratio-vs-n"

@@ -11,7 +11,7 @@ from figure_checks import assert_rows_repeat, assert_summary_and_plot
 
 from attnlab.experiments.tf_svm import bench as bench_tf_svm
 from attnlab.experiments.tf_svm import local_convergence as a3
-from attnlab.experiments.tf_svm import svm_rank as a2
+from attnlab.experiments.tf_svm import svm_rank_vs_d as a2
 from attnlab.experiments.tf_svm._batch import batched_ngd, make_batch, official_init
 from attnlab.theory._tolerances import TOL, is_close
 from attnlab.theory.tf_svm.attention_gd import GdConfig, run_gd_w
@@ -102,7 +102,7 @@ def test_batched_ngd_clamps_saturated_logits_without_changing_the_softmax():
 def test_svm_rank_pool_equals_serial_and_leaves_the_parent_environment_alone(monkeypatch):
     import os
 
-    from attnlab.experiments.tf_svm import svm_rank as m
+    from attnlab.experiments.tf_svm import svm_rank_vs_d as m
 
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "7")
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)

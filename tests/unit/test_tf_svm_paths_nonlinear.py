@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from figure_checks import assert_rows_repeat, assert_summary_and_plot
 
-from attnlab.experiments.tf_svm import gd_paths as a1
-from attnlab.experiments.tf_svm import multi_token as a5
+from attnlab.experiments.tf_svm import gd_paths_2d as a1
+from attnlab.experiments.tf_svm import multi_token_nonlinear as a5
 from attnlab.theory._tolerances import TOL, is_close
 from attnlab.theory.tf_svm.attention_model import relu_head_output
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
