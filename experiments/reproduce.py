@@ -16,10 +16,10 @@ from attnlab.experiments.config import canonical_json
 from attnlab.experiments.executors import Executor
 from attnlab.experiments.figures import get_figure
 from attnlab.experiments.paths import figure_dir
+from attnlab.experiments.reference import figure_reference
 from attnlab.experiments.runner import plan_cells, run_sweep
 from attnlab.experiments.store import ResultStore
 from attnlab.experiments.verdict import compare
-from attnlab.paper_figs.reference import figure_reference
 from attnlab.theory._version import __version__
 
 __all__ = ["reproduce_figure", "Reproduction", "write_rows_csv"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Status", "Comparison", "Budget", "ClaimCheck", "jsonable"]
+__all__ = ["Status", "Kind", "Comparison", "Budget", "ClaimCheck", "jsonable"]
 
 
 class Status(StrEnum):
@@ -20,6 +20,17 @@ class Status(StrEnum):
     EMPIRICAL_HOLDS = "empirical-holds"  # held on every instance tried; no proof
     NOT_APPLICABLE = "not-applicable"  # hypotheses unmet on every instance; reasons given
     FAILED = "failed"  # a counterexample was found (see worst_instance)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Kind(StrEnum):
+    """How a claim is checked: an exact symbolic proof, a rigorous certificate, or a searched property."""
+
+    SYMBOLIC = "symbolic"
+    CERTIFIED = "certified"
+    EMPIRICAL = "empirical"
 
     def __str__(self) -> str:
         return self.value

@@ -18,14 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis.strategies import SearchStrategy
-
 from attnlab.proofs_checks.papers import all_papers, import_modules_below
-from attnlab.proofs_checks.record import Budget, ClaimCheck, Comparison, Status, jsonable
+from attnlab.proofs_checks.record import Budget, ClaimCheck, Comparison, Kind, Status, jsonable
 from attnlab.proofs_checks.search import search_instances
 from attnlab.proofs_checks.selectors import select_ids
 from attnlab.theory._tolerances import Tolerance
 from attnlab.theory.errors import UnknownIdError
+from attnlab.theory.provenance import Provenance
+from hypothesis.strategies import SearchStrategy
 
 __all__ = [
     "Claim",
@@ -39,13 +39,11 @@ __all__ = [
 ]
 
 
-KINDS = ("symbolic", "certified", "empirical")
-PROVENANCE = ("src", "derived", "unverified")
 
 REGISTRY: dict[str, Claim] = {}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Outcome:
     """What a check function returns; the registry adds id, paper, locator, seed and wall time."""
 
@@ -74,7 +72,7 @@ class NegativeControl:
     strategy: SearchStrategy | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Claim:
     """One registered claim: metadata plus the function that checks it."""
 
@@ -84,8 +82,8 @@ class Claim:
     locator: str
     statement: str
     hypotheses: tuple[str, ...]
-    kind: str
-    provenance: str
+    kind: Kind
+    provenance: Provenance
     negative_description: str
     _check: Callable[[Budget, bool], Outcome]
     test: str = ""
@@ -110,12 +108,12 @@ class Claim:
         t0 = time.perf_counter()
         reasons = tuple(self.check_hypotheses(instance))
         if reasons:
-            out = Outcome(Status.NOT_APPLICABLE, instances_tried=1, worst_instance=instance, reasons=reasons)
+            out = Outcome(status=Status.NOT_APPLICABLE, instances_tried=1, worst_instance=instance, reasons=reasons)
         else:
             comp = self.evaluate(instance)
             status = Status.EMPIRICAL_HOLDS if comp.holds else Status.FAILED
             out = Outcome(
-                status, comp.lhs, comp.rhs, None, comp.allowance, 1, 1, instance,
+                status=status, lhs=comp.lhs, rhs=comp.rhs, tolerance=None, allowance=comp.allowance, instances_tried=1, instances_applicable=1, worst_instance=instance,
                 details={"tightness": comp.tightness},
             )
         return self._to_record(out, Budget(1, 0), time.perf_counter() - t0)
@@ -153,8 +151,6 @@ def _register(c: Claim) -> Claim:
     paper, _, name = c.id.partition("/")
     if paper != c.paper or not name:
         raise ValueError(f"claim id {c.id!r} must be '<paper>/<name>' with paper {c.paper!r}")
-    if c.kind not in KINDS or c.provenance not in PROVENANCE:
-        raise ValueError(f"{c.id}: kind must be one of {KINDS}, provenance one of {PROVENANCE}")
     if not c.negative_description:
         raise ValueError(f"{c.id}: every claim needs a negative control")
     if c.id in REGISTRY:
@@ -168,10 +164,10 @@ def claim(
     *,
     locator: str,
     statement: str,
-    kind: str,
+    kind: Kind | str,
     negative: str,
     hypotheses: tuple[str, ...] = (),
-    provenance: str = "derived",
+    provenance: Provenance | str = Provenance.DERIVED,
     test: str = "",
     figures: tuple[str, ...] = (),
 ):
@@ -180,8 +176,9 @@ def claim(
     def deco(fn: Callable[[Budget, bool], Outcome]):
         paper, _, name = claim_id.partition("/")
         _register(
-            Claim(claim_id, paper, name, locator, statement, tuple(hypotheses), kind, provenance,
-                  negative, fn, test, tuple(figures))
+            Claim(id=claim_id, paper=paper, name=name, locator=locator, statement=statement,
+                  hypotheses=tuple(hypotheses), kind=Kind(kind), provenance=Provenance(provenance),
+                  negative_description=negative, _check=fn, test=test, figures=tuple(figures))
         )
         return fn
 
@@ -198,8 +195,8 @@ def empirical_claim(
     tolerance: Tolerance,
     negative: NegativeControl,
     hypotheses: tuple[str, ...] = (),
-    provenance: str = "derived",
-    kind: str = "empirical",
+    provenance: Provenance | str = Provenance.DERIVED,
+    kind: Kind | str = Kind.EMPIRICAL,
     summarize: Callable[[Any], dict] | None = None,
     test: str = "",
     figures: tuple[str, ...] = (),
@@ -227,22 +224,24 @@ def empirical_claim(
                 details.update(summarize(found))
             w = found.worst
             return Outcome(
-                found.status,
-                None if w is None else w.lhs,
-                None if w is None else w.rhs,
-                tolerance,
-                None if w is None else w.allowance,
-                found.tried,
-                found.applicable,
-                found.worst_instance,
-                tuple(f"{r} ({n} instances)" for r, n in found.reasons.most_common()),
-                details,
+                status=found.status,
+                lhs=None if w is None else w.lhs,
+                rhs=None if w is None else w.rhs,
+                tolerance=tolerance,
+                allowance=None if w is None else w.allowance,
+                instances_tried=found.tried,
+                instances_applicable=found.applicable,
+                worst_instance=found.worst_instance,
+                reasons=tuple(f"{r} ({n} instances)" for r, n in found.reasons.most_common()),
+                details=details,
             )
 
         paper, _, name = claim_id.partition("/")
         _register(
-            Claim(claim_id, paper, name, locator, statement, tuple(hypotheses), kind, provenance,
-                  negative.description, check, test, tuple(figures), strategy, check_hypotheses, evaluate)
+            Claim(id=claim_id, paper=paper, name=name, locator=locator, statement=statement,
+                  hypotheses=tuple(hypotheses), kind=Kind(kind), provenance=Provenance(provenance),
+                  negative_description=negative.description, _check=check, test=test, figures=tuple(figures),
+                  strategy=strategy, check_hypotheses=check_hypotheses, evaluate=evaluate)
         )
         return evaluate
 

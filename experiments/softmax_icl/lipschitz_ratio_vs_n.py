@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 from attnlab.experiments.config import ExperimentConfig
 from attnlab.experiments.figures import Figure
 from attnlab.theory.errors import ConfigError
@@ -43,6 +42,11 @@ class Config(ExperimentConfig):
             raise ConfigError(f"R_values must lie in (0, 8.4] (M overflows float64 beyond), got {self.R_values}")
         if self.d < 1 or self.draws < 1:
             raise ConfigError(f"d and draws must be >= 1, got d={self.d}, draws={self.draws}")
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return cls(seeds=(0, 1), n_values=(3, 5), R_values=(1.0,), d=7, draws=4)
 
     @classmethod
     def smoke(cls):

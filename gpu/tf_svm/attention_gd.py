@@ -15,10 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
+from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.tf_svm.attention_gd import GdConfig
 from attnlab.theory.tf_svm.attention_loss import get_loss
-from attnlab.theory.errors import InvalidInputError
 
 __all__ = ["BatchGdResult", "batched_gd_w", "batched_gd_kq", "batched_gd_p"]
 
@@ -65,7 +64,6 @@ def _grad_q(keys, q, gamma, loss: str):
 
 def _prepare(X, v, Y, device, dtype):
     import torch
-
     from attnlab.gpu.device import disable_tf32, get_device
 
     disable_tf32()

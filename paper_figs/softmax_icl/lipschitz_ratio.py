@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-from matplotlib.ticker import NullFormatter, ScalarFormatter
-
 from attnlab.paper_figs.style import new_figure
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 __all__ = ["plot"]
 

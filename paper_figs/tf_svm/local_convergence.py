@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from attnlab.paper_figs.style import new_figure
 
 __all__ = ["plot"]

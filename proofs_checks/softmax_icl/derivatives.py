@@ -12,14 +12,13 @@ derived size of the derivative (:math:`\|A\|/2` for :math:`J_x`, :math:`\|A\|\|c
 from __future__ import annotations
 
 import numpy as np
-
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.softmax_icl import ascent, strategies
 from attnlab.proofs_checks.softmax_icl.hypotheses import finite
 from attnlab.proofs_checks.softmax_icl.instances import LogitInstance, SoftmaxInstance, spectral_norm
-from attnlab.theory.softmax_icl import softmax_regression as sr
 from attnlab.theory._tolerances import TOL
+from attnlab.theory.softmax_icl import softmax_regression as sr
 
 __all__ = [
     "jacobian_matches_finite_differences",

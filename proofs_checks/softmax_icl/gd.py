@@ -20,14 +20,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.softmax_icl import ascent, strategies
 from attnlab.proofs_checks.softmax_icl.hypotheses import finite, in_simplex, spectral_norm_at_most
 from attnlab.proofs_checks.softmax_icl.instances import GDInstance, LogitInstance, ShiftInstance
-from attnlab.theory.softmax_icl import softmax_regression as sr
 from attnlab.theory._tolerances import TOL
+from attnlab.theory.softmax_icl import softmax_regression as sr
 from attnlab.theory.softmax_icl.gd_construction import build_gd_step_attention
 
 __all__ = [

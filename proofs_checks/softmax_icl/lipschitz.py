@@ -16,14 +16,13 @@ worst plus every ascent instance) are then certified with interval arithmetic
 from __future__ import annotations
 
 import numpy as np
-
 from attnlab.proofs_checks.record import Comparison, Status
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.softmax_icl import ascent, certify, strategies
 from attnlab.proofs_checks.softmax_icl.hypotheses import finite, norm_at_most, spectral_norm_at_most
 from attnlab.proofs_checks.softmax_icl.instances import DocumentPair, PointPair, spectral_norm
-from attnlab.theory.softmax_icl import softmax_regression as sr
 from attnlab.theory._tolerances import TOL
+from attnlab.theory.softmax_icl import softmax_regression as sr
 
 __all__ = ["lipschitz_in_x_tight", "lipschitz_in_a_tight", "linf_to_l1"]
 

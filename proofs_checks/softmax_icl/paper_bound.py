@@ -14,14 +14,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
 from attnlab.proofs_checks.record import Comparison, Status
 from attnlab.proofs_checks.registry import NegativeControl, Outcome, claim, empirical_claim
 from attnlab.proofs_checks.softmax_icl import ascent, strategies
 from attnlab.proofs_checks.softmax_icl.hypotheses import literal_theorem_a, literal_theorem_x
 from attnlab.proofs_checks.softmax_icl.instances import DocumentPair, PointPair, spectral_norm
-from attnlab.theory.softmax_icl import softmax_regression as sr
 from attnlab.theory._tolerances import TOL
+from attnlab.theory.softmax_icl import softmax_regression as sr
 
 __all__ = ["paper_bound_in_x", "paper_bound_in_a", "sublemma_chain", "paper_constant_looseness"]
 
@@ -258,7 +257,7 @@ def _looseness(budget, mutant: bool) -> Outcome:
     if mutant:
         details["negative_control"] = "exponent sign typo M' = n^1.5 e^{-10 R^2}"
     return Outcome(
-        status, worst_comp.lhs, worst_comp.rhs, TOL.log_inequality, worst_comp.allowance,
+        status=status, lhs=worst_comp.lhs, rhs=worst_comp.rhs, tolerance=TOL.log_inequality, allowance=worst_comp.allowance,
         instances_tried=len(LOOSENESS_POINTS) * (draws + 1), instances_applicable=len(LOOSENESS_POINTS) * (draws + 1),
         details=details,
     )

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from scipy.optimize import minimize
-
 from attnlab.proofs_checks.record import Budget, Comparison, Status
 from attnlab.proofs_checks.registry import NegativeControl, Outcome, claim, empirical_claim
 from attnlab.proofs_checks.tf_svm import strategies as S
@@ -18,6 +16,7 @@ from attnlab.theory.tf_svm.attention_loss import LOSSES, loss_gap, score_loss_an
 from attnlab.theory.tf_svm.attention_model import optimal_tokens, token_scores
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.tf_svm.examples import stationary_point_instance
+from scipy.optimize import minimize
 
 _LOC = "unverified"
 _u = sp.symbols("u", real=True)
@@ -44,9 +43,9 @@ def assumption_a(budget: Budget, mutant: bool) -> Outcome:
                       np.max(np.abs(LOSSES[name].deriv(pts) - np.broadcast_to(g(pts), pts.shape))))
             worst = max(worst, float(err))
     if bad or worst > TOL.float64_exact.allowance(100.0):
-        return Outcome(Status.FAILED, worst, 0.0, TOL.float64_exact, None, len(losses), len(losses),
-                       {"losses": list(losses)}, tuple(bad))
-    return Outcome(Status.PROVED_SYMBOLIC, worst, 0.0, TOL.float64_exact, None, len(losses), len(losses),
+        return Outcome(status=Status.FAILED, lhs=worst, rhs=0.0, tolerance=TOL.float64_exact, allowance=None, instances_tried=len(losses), instances_applicable=len(losses),
+                       worst_instance={"losses": list(losses)}, reasons=tuple(bad))
+    return Outcome(status=Status.PROVED_SYMBOLIC, lhs=worst, rhs=0.0, tolerance=TOL.float64_exact, allowance=None, instances_tried=len(losses), instances_applicable=len(losses),
                    details={"losses": list(losses)})
 
 

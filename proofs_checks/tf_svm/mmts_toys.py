@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-
 from attnlab.proofs_checks.record import Budget, Status
 from attnlab.proofs_checks.registry import Outcome, claim
 from attnlab.theory._tolerances import TOL, max_violation
@@ -45,6 +44,6 @@ def mmts_toys(budget: Budget, mutant: bool) -> Outcome:
                          "duals": [str(x) for x in kkt.lam]}
         worst = max(worst, num)
         if not exact_ok or num > 0:
-            return Outcome(Status.FAILED, num, 0.0, TOL.solver, None, len(details), len(details),
-                           {"case": name}, (f"{name}: exact {list(kkt.w)} vs expected {list(expected)}",), details)
-    return Outcome(Status.CERTIFIED, worst, 0.0, TOL.solver, None, len(details), len(details), details=details)
+            return Outcome(status=Status.FAILED, lhs=num, rhs=0.0, tolerance=TOL.solver, allowance=None, instances_tried=len(details), instances_applicable=len(details),
+                           worst_instance={"case": name}, reasons=(f"{name}: exact {list(kkt.w)} vs expected {list(expected)}",), details=details)
+    return Outcome(status=Status.CERTIFIED, lhs=worst, rhs=0.0, tolerance=TOL.solver, allowance=None, instances_tried=len(details), instances_applicable=len(details), details=details)

@@ -1,11 +1,11 @@
-"""Every softmax_icl claim: holds at a small budget, its negative control fails, records reproduce."""
+"""softmax_icl claims beyond the generic test (tests/checks/test_every_claim.py): the required set, reproducible
+records, and the paper-specific numbers."""
 
 from __future__ import annotations
 
 import pytest
-
 from attnlab.proofs_checks import registry
-from attnlab.proofs_checks.record import Budget, Status
+from attnlab.proofs_checks.record import Budget, Kind, Status
 from attnlab.proofs_checks.softmax_icl.instances import DocumentPair, PointPair, SoftmaxInstance
 from attnlab.theory.softmax_icl.examples import EXAMPLES
 
@@ -24,22 +24,7 @@ def test_the_issue_required_claims_are_registered():
     assert {f"softmax_icl/{r}" for r in required} <= set(IDS)
 
 
-@pytest.mark.parametrize("claim", CLAIMS, ids=IDS)
-def test_claim_holds_at_a_small_budget(claim):
-    rec = claim.run(SMALL)
-    assert rec.status is not Status.FAILED, rec
-    assert rec.instances_tried > 0
-    if claim.kind != "symbolic":
-        assert rec.instances_applicable > 0
-
-
-@pytest.mark.parametrize("claim", CLAIMS, ids=IDS)
-def test_negative_control_fails(claim):
-    rec = claim.run_negative_control(SMALL)
-    assert rec.status is Status.FAILED, rec
-
-
-@pytest.mark.parametrize("claim", [c for c in CLAIMS if c.kind != "symbolic"], ids=lambda c: c.id)
+@pytest.mark.parametrize("claim", [c for c in CLAIMS if c.kind is not Kind.SYMBOLIC], ids=lambda c: c.id)
 def test_records_are_reproducible_for_the_same_seed(claim):
     a, b = claim.run(Budget(15, 3)), claim.run(Budget(15, 3))
     assert (a.status, a.lhs, a.rhs, a.instances_tried, a.worst_instance) == (
@@ -106,7 +91,6 @@ def test_issue_centred_scale_identical_rows_are_within_rounding_and_the_uncentre
     """Regression: a document with identical rows made the centred aggregate ~0, so a tolerance scaled by the
     centred keys flagged rounding noise (1e-14) as a counterexample at budget 200."""
     import numpy as np
-
     from attnlab.proofs_checks.softmax_icl.gd import _from_zero
     from attnlab.proofs_checks.softmax_icl.instances import GDInstance
 

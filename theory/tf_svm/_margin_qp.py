@@ -47,7 +47,6 @@ import clarabel
 import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
-
 from attnlab.theory._tolerances import TOL, Tolerance
 
 __all__ = ["Certificate", "RawSolve", "solve_margin_problem", "SOLVER", "SOLVER_OPTIONS", "METHODS"]

@@ -22,9 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit, log_softmax
-
 from attnlab.theory.errors import UnknownIdError
+from scipy.special import expit, log_softmax
 
 __all__ = ["Loss", "LOSSES", "get_loss", "score_loss_and_grad", "loss_gap"]
 

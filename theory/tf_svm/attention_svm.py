@@ -23,12 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from attnlab.theory.tf_svm._margin_qp import SOLVER, SOLVER_OPTIONS, Certificate, solve_margin_problem
 from attnlab.theory._tolerances import TOL
 from attnlab.theory._validation import as_float_array
-from attnlab.theory.tf_svm.attention_model import _check_alpha, check_instance, token_scores
 from attnlab.theory.errors import InvalidInputError
+from attnlab.theory.tf_svm._margin_qp import SOLVER, SOLVER_OPTIONS, Certificate, solve_margin_problem
+from attnlab.theory.tf_svm.attention_model import _check_alpha, check_instance, token_scores
 
 __all__ = [
     "SvmSolution",

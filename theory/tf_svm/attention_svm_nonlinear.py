@@ -32,12 +32,11 @@ from dataclasses import dataclass
 
 import cvxpy as cp
 import numpy as np
-
-from attnlab.theory.tf_svm._margin_qp import SOLVER, SOLVER_OPTIONS, Certificate
 from attnlab.theory._tolerances import TOL
 from attnlab.theory._validation import as_float_array
-from attnlab.theory.tf_svm.attention_model import check_instance
 from attnlab.theory.errors import InvalidInputError
+from attnlab.theory.tf_svm._margin_qp import SOLVER, SOLVER_OPTIONS, Certificate
+from attnlab.theory.tf_svm.attention_model import check_instance
 
 __all__ = ["GeneralizedSvm", "selected_sets", "generalized_svm_rows", "solve_generalized_svm", "fit_svmeq"]
 
