@@ -10,7 +10,7 @@ import sympy as sp
 from attnlab.proofs_checks.record import Budget, Status
 from attnlab.proofs_checks.registry import Outcome, claim
 from attnlab.theory._tolerances import TOL, max_violation
-from attnlab.theory.tf_svm.attention_svm import _key_differences, solve_prompt_svm
+from attnlab.theory.tf_svm.attention_svm import key_differences, solve_prompt_svm
 from attnlab.theory.tf_svm.attention_svm_exact import exact_kkt_on_support
 from attnlab.theory.tf_svm.examples import mmts_joint, mmts_loss_comparison, mmts_single_input
 
@@ -35,7 +35,7 @@ def _cases(mutant: bool):
 def mmts_toys(budget: Budget, mutant: bool) -> Outcome:
     details, worst = {}, 0.0
     for name, inst, alpha, support, expected in _cases(mutant):
-        rows = _key_differences(inst.keys, np.array(alpha)).reshape(-1, inst.keys.shape[2])
+        rows = key_differences(inst.keys, np.array(alpha)).reshape(-1, inst.keys.shape[2])
         kkt = exact_kkt_on_support(rows, support)
         exact_ok = kkt.ok and list(kkt.w) == list(expected)
         sol = solve_prompt_svm(inst.keys, alpha)

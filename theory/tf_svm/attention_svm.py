@@ -27,9 +27,10 @@ from attnlab.theory._tolerances import TOL
 from attnlab.theory._validation import as_float_array
 from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.tf_svm._margin_qp import SOLVER, SOLVER_OPTIONS, Certificate, solve_margin_problem
-from attnlab.theory.tf_svm.attention_model import _check_alpha, check_instance, token_scores
+from attnlab.theory.tf_svm.attention_model import check_alpha, check_instance, token_scores
 
 __all__ = [
+    "key_differences",
     "SvmSolution",
     "LocalOptimality",
     "att_svm_rows",
@@ -79,12 +80,13 @@ def att_svm_rows(X, Z, alpha) -> np.ndarray:
     r"""Constraint rows $A_{it} = (x_{i\alpha_i} - x_{it}) z_i^\top$ for $t \ne \alpha_i$, shape (n, T-1, d, d)."""
     X, Z = check_instance(X, Z)
     n, T, _ = X.shape
-    alpha = _check_alpha(alpha, n, T)
-    diff = _key_differences(X, alpha)  # (n, T-1, d)
+    alpha = check_alpha(alpha, n, T)
+    diff = key_differences(X, alpha)  # (n, T-1, d)
     return np.einsum("ntd,ne->ntde", diff, Z)
 
 
-def _key_differences(K: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+def key_differences(K: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    r"""Rows $k_{i\alpha_i} - k_{it}$ for every non-selected $t$: the Att-SVM constraint directions, shape (n, T-1, d)."""
     n, T, _ = K.shape
     sel = K[np.arange(n), alpha]  # (n, d)
     others = np.ones((n, T), dtype=bool)
@@ -128,7 +130,7 @@ def solve_att_svm(X, Z, alpha, norm: str = "fro", cache: bool = True) -> SvmSolu
         raise InvalidInputError(f"norm must be 'fro' or 'nuc', got {norm!r}")
     X, Z = check_instance(X, Z)
     n, T, d = X.shape
-    alpha = _check_alpha(alpha, n, T)
+    alpha = check_alpha(alpha, n, T)
     A = att_svm_rows(X, Z, alpha).reshape(n * (T - 1), d * d)  # row-major vec(W)
     b = np.ones(n * (T - 1))
     raw = solve_margin_problem(A, b, (d, d), norm, cache=cache)
@@ -140,8 +142,8 @@ def solve_prompt_svm(keys, alpha, relax=None, cache: bool = True) -> SvmSolution
     on those inputs ($p^{relax}$, MMTS joint (v, p) theorem)."""
     K = as_float_array("keys", keys, ndim=3)
     n, T, d = K.shape
-    alpha = _check_alpha(alpha, n, T)
-    A = _key_differences(K, alpha).reshape(n * (T - 1), d)
+    alpha = check_alpha(alpha, n, T)
+    A = key_differences(K, alpha).reshape(n * (T - 1), d)
     rhs = np.ones((n, T - 1))
     if relax is not None:
         relax = np.asarray(relax, dtype=bool)
@@ -161,7 +163,7 @@ def solve_head_svm(X, Y, alpha, cache: bool = True) -> SvmSolution:
     X = as_float_array("X", X, ndim=3)
     n, T, d = X.shape
     _, _, Y = check_instance(X, np.zeros((n, d)), None, Y)
-    alpha = _check_alpha(alpha, n, T)
+    alpha = check_alpha(alpha, n, T)
     A = Y[:, None] * X[np.arange(n), alpha]
     b = np.ones(n)
     raw = solve_margin_problem(A, b, (d,), "fro", cache=cache)
@@ -200,12 +202,12 @@ def _classify(sol: SvmSolution, gamma: np.ndarray, alpha: np.ndarray) -> LocalOp
 def locally_optimal(X, Z, v, Y, alpha, norm: str = "fro") -> LocalOptimality:
     """Is ``alpha`` locally optimal for the TF-SVM instance? Solves Att-SVM(alpha) once."""
     X, Z, v, Y = check_instance(X, Z, v, Y)
-    alpha = _check_alpha(alpha, X.shape[0], X.shape[1])
+    alpha = check_alpha(alpha, X.shape[0], X.shape[1])
     return _classify(solve_att_svm(X, Z, alpha, norm), token_scores(X, v, Y), alpha)
 
 
 def locally_optimal_prompt(keys, X, v, Y, alpha) -> LocalOptimality:
     """Local optimality for the prompt model (keys for the SVM, values X for the scores)."""
     X = as_float_array("X", X, ndim=3)
-    alpha = _check_alpha(alpha, X.shape[0], X.shape[1])
+    alpha = check_alpha(alpha, X.shape[0], X.shape[1])
     return _classify(solve_prompt_svm(keys, alpha), token_scores(X, v, Y), alpha)
