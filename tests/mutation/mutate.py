@@ -162,23 +162,32 @@ def run_forked(ws: Workspace, what: str, args: list[str], timeout: float) -> Run
     if pid == 0:
         _child(ws, log, what, args)
     timed_out = False
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() - t0 > timeout:
-            timed_out = True
-            for target in (-pid, pid):
-                try:
-                    os.kill(target, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            _, status = os.waitpid(pid, 0)
-            break
-        time.sleep(0.05)
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() - t0 > timeout:
+                timed_out = True
+                _kill(pid)
+                _, status = os.waitpid(pid, 0)
+                break
+            time.sleep(0.05)
+    except BaseException:  # interrupted (SIGTERM/SIGINT): take the child and its group down too
+        _kill(pid)
+        os.waitpid(pid, 0)
+        raise
     code = os.waitstatus_to_exitcode(status)
     return RunResult(code=code, seconds=time.monotonic() - t0, timed_out=timed_out,
                      log=log.read_text(errors="replace") if log.exists() else "")
+
+
+def _kill(pid: int) -> None:
+    for target in (-pid, pid):
+        try:
+            os.kill(target, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def _first_failure(log: str) -> str:
@@ -450,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
             importlib.import_module(name)
         except ImportError:
             pass
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM unwinds like Ctrl-C
     ws = Workspace()
     try:
         sanity = run_forked(ws, "sanity", [], 120)
