@@ -391,6 +391,9 @@ def write_report(cache: dict, path: Path = REPORT) -> str:
                  f"Tests run against its mutants: {', '.join(f'`{t}`' for t in entry['tests']) or 'none'}; "
                  f"`attnlab check` on: {', '.join(f'{p} (budget {b})' for p, b in entry['papers'].items()) or 'none'}.",
                  ""]
+        note = classes.get("notes", {}).get(rel)
+        if note:
+            lines += [" ".join(note.split()), ""]
         if entry.get("broken_tests"):
             lines += [f"Left out (fail on the unmutated copy): {', '.join(entry['broken_tests'])}.", ""]
         if surv:

@@ -9,6 +9,7 @@ claim, because only the logistic loss's gradient was tested and ``loss_gap`` was
 * ``score_loss_and_grad``: the loss is :math:`\frac1n \sum_i \ell(\sum_t s_{it}\gamma_{it})` and the gradient
   matches central differences in every query;
 * ``loss_gap`` is :math:`\mathcal{L} - \frac1n \sum_i \ell(\max_t \gamma_{it})`.
+* a batch of distinct instances gives each instance's loss, gradient and gap (a mean over the wrong axis fails).
 Shapes (n, T, d) = (3, 5, 7), distinct so a swapped axis fails.
 """
 
@@ -73,3 +74,17 @@ def test_loss_gap_is_the_loss_minus_the_loss_at_the_best_scores(name):
     L = score_loss_and_grad(keys, q, gamma, name)[0]
     best = CLOSED_FORM[name](gamma.max(axis=-1)).mean()
     assert_close(loss_gap(keys, q, gamma, name), L - best, TOL.float64_exact, f"{name} loss gap")
+
+
+@pytest.mark.parametrize("name", sorted(CLOSED_FORM))
+def test_a_batch_of_distinct_instances_gives_each_instances_loss_gradient_and_gap(name):
+    batch = [_instance(seed=10 + b) for b in range(4)]  # batch 4, (n, T, d) = (3, 5, 7)
+    keys, q, gamma = (np.stack(parts) for parts in zip(*batch, strict=True))
+    L, U, _ = score_loss_and_grad(keys, q, gamma, name)
+    gap = loss_gap(keys, q, gamma, name)
+    assert L.shape == gap.shape == (4,)
+    for b, (k1, q1, g1) in enumerate(batch):
+        L1, U1, _ = score_loss_and_grad(k1, q1, g1, name)
+        assert_close(L[b], L1, TOL.float64_exact, f"batched loss {b}")
+        assert_close(U[b], U1, TOL.float64_exact, f"batched gradient {b}")
+        assert_close(gap[b], loss_gap(k1, q1, g1, name), TOL.float64_exact, f"batched gap {b}")
