@@ -328,7 +328,6 @@ def mutate_module(ws: Workspace, rel: str, cache: dict, *, timeout: float, limit
     file_hash = _sha(source)
     plan = plan_for(ws.repo, rel)
     print(f"{rel}: direct tests {plan.direct}; discovered {plan.discovered} -k {plan.keyword!r}", flush=True)
-    baseline(ws, plan, timeout, cache)
     thash = plan.tests_hash(ws.repo)
     entry = cache.setdefault(rel, {})
     if entry.get("hash") != file_hash:
@@ -344,7 +343,13 @@ def mutate_module(ws: Workspace, rel: str, cache: dict, *, timeout: float, limit
     todo = [m for m in mutants if not _fresh(results.get(m.id), thash)]
     if limit is not None:
         todo = todo[:limit]
+    if budget_s is not None and time.monotonic() - t_start > budget_s:
+        todo = []
     print(f"  {len(mutants)} mutants, {len(todo)} to run", flush=True)
+    if todo:
+        baseline(ws, plan, timeout, cache)
+        entry["tests"] = plan.direct + [f"{t} -k '{plan.keyword}'" for t in plan.discovered]
+        entry["broken_tests"] = plan.broken
     per_run = timeout
     for i, m in enumerate(todo):
         if budget_s is not None and time.monotonic() - t_start > budget_s:
