@@ -201,8 +201,15 @@ def empirical_claim(
     test: str = "",
     figures: tuple[str, ...] = (),
     refine: Callable[[Any, Callable[[Any], Comparison], Budget, bool], dict] | None = None,
+    positive: SearchStrategy | None = None,
 ):
     """Register ``evaluate(instance) -> Comparison`` as a searched claim.
+
+    ``positive`` is the claim's *positive-control family*: a strategy whose instances meet the hypotheses
+    by construction. After the search, :func:`positive_control_budget` of them are checked; one judged
+    not applicable (a broken hypothesis check, e.g. a flipped constraint sign) or violating the claim
+    makes the status ``failed``, with the reason. Without ``positive`` a run with no applicable instance
+    is ``inconclusive``.
 
     ``summarize(outcome)`` may add claim-specific statistics (best ratio, looseness) to ``details``.
     ``refine(outcome, evaluate, budget, mutant)`` runs after the Hypothesis search and may extend it
@@ -218,6 +225,13 @@ def empirical_claim(
             found = search_instances(st, check_hypotheses, ev, budget)
             extra = refine(found, ev, budget, mutant) if refine is not None else {}
             details = {"max_tightness": found.max_tightness, "shrink_calls": found.shrink_calls, **extra}
+            positive_reasons: tuple[str, ...] = ()
+            if positive is not None and found.status is not Status.FAILED:
+                control = _run_positive_control(positive, check_hypotheses, ev, budget)
+                details["positive_control"] = control.summary
+                if control.failure is not None:
+                    found.status, found.worst, found.worst_instance = Status.FAILED, control.worst, control.instance
+                    positive_reasons = (control.failure,)
             if mutant:
                 details["negative_control"] = negative.description
             if summarize is not None:
@@ -232,7 +246,7 @@ def empirical_claim(
                 instances_tried=found.tried,
                 instances_applicable=found.applicable,
                 worst_instance=found.worst_instance,
-                reasons=tuple(f"{r} ({n} instances)" for r, n in found.reasons.most_common()),
+                reasons=positive_reasons + tuple(f"{r} ({n} instances)" for r, n in found.reasons.most_common()),
                 details=details,
             )
 
@@ -246,6 +260,34 @@ def empirical_claim(
         return evaluate
 
     return deco
+
+
+def positive_control_budget(budget: Budget) -> Budget:
+    """Instances of the positive-control family checked per run: a quarter of the budget, at least 2."""
+    return Budget(instances=max(2, budget.instances // 4), seed=budget.seed + 1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _PositiveControl:
+    summary: dict
+    failure: str | None = None
+    worst: Comparison | None = None
+    instance: Any = None
+
+
+def _run_positive_control(strategy, check_hypotheses, evaluate, budget: Budget) -> _PositiveControl:
+    """Check instances built to meet the hypotheses: each must be applicable and satisfy the claim."""
+    pb = positive_control_budget(budget)
+    found = search_instances(strategy, check_hypotheses, evaluate, pb)
+    summary = {"instances": found.tried, "applicable": found.applicable, "status": str(found.status)}
+    if found.status is Status.FAILED:
+        return _PositiveControl(summary=summary, failure="positive control: an instance built to meet the "
+                                "hypotheses violates the claim", worst=found.worst, instance=found.worst_instance)
+    if found.applicable < found.tried:
+        unmet = "; ".join(f"{r} ({n})" for r, n in found.reasons.most_common())
+        return _PositiveControl(summary=summary, failure="positive control: instances built to meet the hypotheses "
+                                f"were judged not applicable: {unmet}")
+    return _PositiveControl(summary=summary)
 
 
 _LOADED: set[str] = set()

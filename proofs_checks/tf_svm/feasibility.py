@@ -107,7 +107,7 @@ def _run(budget: Budget, shapes, make, hyp, mode: str, stride: int) -> Outcome:
         if not ok:
             return Outcome(status=Status.FAILED, lhs=0.0, rhs=1.0, tolerance=None, allowance=0.0, instances_tried=tried, instances_applicable=applicable,
                            worst_instance={"X": X.astype(float), "Z": Z.astype(float), **info}, reasons=tuple(reasons), details=details)
-    status = Status.CERTIFIED if applicable else Status.NOT_APPLICABLE
+    status = Status.CERTIFIED if applicable else Status.INCONCLUSIVE
     return Outcome(status=status, lhs=None, rhs=None, tolerance=None, allowance=None, instances_tried=tried, instances_applicable=applicable, worst_instance=None, reasons=tuple(sorted(set(reasons))), details=details)
 
 
