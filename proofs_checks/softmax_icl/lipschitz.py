@@ -19,7 +19,13 @@ import numpy as np
 from attnlab.proofs_checks.record import Comparison, Status
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.softmax_icl import ascent, certify, strategies
-from attnlab.proofs_checks.softmax_icl.hypotheses import finite, norm_at_most, spectral_norm_at_most
+from attnlab.proofs_checks.softmax_icl.hypotheses import (
+    finite,
+    norm_at_most,
+    resolvable_a_pair,
+    resolvable_x_pair,
+    spectral_norm_at_most,
+)
 from attnlab.proofs_checks.softmax_icl.instances import DocumentPair, PointPair, spectral_norm
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.softmax_icl import softmax_regression as sr
@@ -30,11 +36,13 @@ _EPS = 1e-4  # step of the ascent instances; the finite ratio is 1 - O(eps^2) be
 
 
 def _x_hyp(p: PointPair) -> list[str]:
-    return finite(A=p.A, x=p.x, y=p.y, R=p.R) or spectral_norm_at_most("A", p.A, p.R)
+    return (finite(A=p.A, x=p.x, y=p.y, R=p.R) or spectral_norm_at_most("A", p.A, p.R)
+            or resolvable_x_pair(p.A, p.x, p.y, TOL.inequality.rtol))
 
 
 def _a_hyp(p: DocumentPair) -> list[str]:
-    return finite(A=p.A, B=p.B, x=p.x, R=p.R) or norm_at_most("x", p.x, p.R)
+    return (finite(A=p.A, B=p.B, x=p.x, R=p.R) or norm_at_most("x", p.x, p.R)
+            or resolvable_a_pair(p.A, p.B, p.x, TOL.inequality.rtol))
 
 
 def _x_ratio(p: PointPair, const: float) -> Comparison:
