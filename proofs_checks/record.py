@@ -129,6 +129,9 @@ class ClaimCheck:
     wall_time_s: float
     reasons: tuple[str, ...] = ()
     details: dict = field(default_factory=dict)
+    budget: int | None = None  # instances asked for (the search may try a few more: ascent, shrinking)
+    version: str = ""  # attnlab version that produced the record
+    date: str = ""  # UTC, ISO 8601
 
     @property
     def failed(self) -> bool:

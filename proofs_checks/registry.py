@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from attnlab.proofs_checks.papers import all_papers, import_modules_below
@@ -23,6 +24,7 @@ from attnlab.proofs_checks.record import Budget, ClaimCheck, Comparison, Kind, S
 from attnlab.proofs_checks.search import search_instances
 from attnlab.proofs_checks.selectors import select_ids
 from attnlab.theory._tolerances import Tolerance
+from attnlab.theory._version import __version__
 from attnlab.theory.errors import UnknownIdError
 from attnlab.theory.provenance import Provenance
 from hypothesis.strategies import SearchStrategy
@@ -88,6 +90,8 @@ class Claim:
     _check: Callable[[Budget, bool], Outcome]
     test: str = ""
     figures: tuple[str, ...] = ()
+    #: what lhs and rhs are measured in when it is not the statement's own quantity (e.g. "natural log")
+    units: str = ""
     # empirical claims only: the pieces, for per-instance use and property tests
     strategy: SearchStrategy | None = None
     check_hypotheses: Callable[[Any], list[str]] | None = None
@@ -144,6 +148,9 @@ class Claim:
             wall_time_s=wall,
             reasons=tuple(out.reasons),
             details=jsonable(out.details),
+            budget=budget.instances,
+            version=__version__,
+            date=datetime.now(UTC).replace(microsecond=0).isoformat(),
         )
 
 
@@ -170,6 +177,7 @@ def claim(
     provenance: Provenance | str = Provenance.DERIVED,
     test: str = "",
     figures: tuple[str, ...] = (),
+    units: str = "",
 ):
     """Register ``check(budget, mutant) -> Outcome``; ``negative`` describes what ``mutant=True`` breaks."""
 
@@ -178,7 +186,7 @@ def claim(
         _register(
             Claim(id=claim_id, paper=paper, name=name, locator=locator, statement=statement,
                   hypotheses=tuple(hypotheses), kind=Kind(kind), provenance=Provenance(provenance),
-                  negative_description=negative, _check=fn, test=test, figures=tuple(figures))
+                  negative_description=negative, _check=fn, test=test, figures=tuple(figures), units=units)
         )
         return fn
 
@@ -202,6 +210,7 @@ def empirical_claim(
     figures: tuple[str, ...] = (),
     refine: Callable[[Any, Callable[[Any], Comparison], Budget, bool], dict] | None = None,
     positive: SearchStrategy | None = None,
+    units: str = "",
 ):
     """Register ``evaluate(instance) -> Comparison`` as a searched claim.
 
@@ -255,7 +264,7 @@ def empirical_claim(
             Claim(id=claim_id, paper=paper, name=name, locator=locator, statement=statement,
                   hypotheses=tuple(hypotheses), kind=Kind(kind), provenance=Provenance(provenance),
                   negative_description=negative.description, _check=check, test=test, figures=tuple(figures),
-                  strategy=strategy, check_hypotheses=check_hypotheses, evaluate=evaluate)
+                  strategy=strategy, check_hypotheses=check_hypotheses, evaluate=evaluate, units=units)
         )
         return evaluate
 

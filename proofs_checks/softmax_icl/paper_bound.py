@@ -76,6 +76,7 @@ def _looseness_refine(build, hyp):
 
 @empirical_claim(
     "softmax_icl/lipschitz-x-paper-M",
+    units="natural log of both sides",
     locator="unverified (main theorem part 1; M from sciencestack TL;DR of arXiv 2304.13276)",
     statement=(
         r"$R \ge 4, \|A\| \le R, \|x_t\| \le R, \|A(x_{t+1}-x_t)\|_\infty < 0.01 \Rightarrow "
@@ -100,6 +101,7 @@ def paper_bound_in_x(p: PointPair) -> Comparison:
 
 @empirical_claim(
     "softmax_icl/lipschitz-a-paper-M",
+    units="natural log of both sides",
     locator="unverified (main theorem part 2; M from sciencestack TL;DR of arXiv 2304.13276)",
     statement=(
         r"$R \ge 4, \|A_t\| \le R, \|x\| \le R, \|(A_{t+1}-A_t)x\|_\infty < 0.01 \Rightarrow "
@@ -179,6 +181,7 @@ def _chain_summary(found) -> dict:
 
 @empirical_claim(
     "softmax_icl/sublemma-chain",
+    units="natural log of both sides",
     locator="unverified (reconstructed Song-line chain, spec C2; constants are NOT the paper's)",
     statement=r"S1-S5: $\|e^{Ax}-e^{Ay}\| \le 2\sqrt n R e^{R^2}\|x-y\|$, ..., $\|f(x)-f(y)\| \le 4n^{1.5}Re^{4R^2}\|x-y\|$",
     strategy=strategies.paper_point_pairs(),
@@ -265,6 +268,7 @@ def _looseness(budget, mutant: bool) -> Outcome:
 
 @claim(
     "softmax_icl/paper-M-looseness",
+    units="log10",
     locator="derived (attnlab); spec C9 (value of M: sciencestack TL;DR)",
     statement=(
         r"$\log_{10} M = 1.5\log_{10} n + 10R^2/\ln 10$ (71.6 at $n=25, R=4$; 72.9 at $n=200, R=4$) and "
