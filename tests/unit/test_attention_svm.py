@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from attnlab.theory._tolerances import TOL, assert_close
-from attnlab.theory.tf_svm.attention_svm import att_svm_rows, locally_optimal, solve_att_svm, solve_prompt_svm
 from attnlab.theory.errors import InvalidInputError
+from attnlab.theory.tf_svm.attention_svm import att_svm_rows, locally_optimal, solve_att_svm, solve_prompt_svm
 from attnlab.theory.tf_svm.examples import duplicate_token_instance, mmts_single_input, random_instance
 
 
