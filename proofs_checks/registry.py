@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from hypothesis.strategies import SearchStrategy
+
 from attnlab.proofs_checks.papers import all_papers, import_modules_below
 from attnlab.proofs_checks.record import Budget, ClaimCheck, Comparison, Kind, Status, jsonable
 from attnlab.proofs_checks.search import search_instances
@@ -27,7 +29,6 @@ from attnlab.theory._tolerances import Tolerance
 from attnlab.theory._version import __version__
 from attnlab.theory.errors import UnknownIdError
 from attnlab.theory.provenance import Provenance
-from hypothesis.strategies import SearchStrategy
 
 __all__ = [
     "Claim",

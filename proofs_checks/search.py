@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from attnlab.proofs_checks.record import Budget, Comparison, Status
 from hypothesis import HealthCheck, Phase, given, settings, target
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky
 from hypothesis.strategies import SearchStrategy
+
+from attnlab.proofs_checks.record import Budget, Comparison, Status
 
 __all__ = ["SearchOutcome", "search_instances"]
 

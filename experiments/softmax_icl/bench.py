@@ -7,6 +7,7 @@ float64) on the device the policy picks; the result is checked equal before timi
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.experiments.bench import best_of
 from attnlab.gpu.device import get_device
 from attnlab.theory._tolerances import TOL, assert_close
@@ -17,6 +18,7 @@ __all__ = ["bench_batched_gradient"]
 
 def bench_batched_gradient(batch: int = 2048, n: int = 25, d: int = 20) -> dict:
     import torch
+
     from attnlab.gpu.softmax_icl import softmax_regression as gsr
 
     rng = np.random.default_rng(0)

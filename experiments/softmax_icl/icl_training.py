@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+
 from attnlab.experiments.config import ExperimentConfig
 from attnlab.experiments.progress import progress
 from attnlab.experiments.softmax_icl.icl_tasks import ICLBatch

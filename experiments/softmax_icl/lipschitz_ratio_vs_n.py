@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from attnlab.experiments.config import ExperimentConfig
 from attnlab.experiments.figures import Figure
 from attnlab.theory.errors import ConfigError

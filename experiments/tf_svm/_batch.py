@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from attnlab.theory.tf_svm.attention_gd import GdConfig
 from attnlab.theory.tf_svm.examples import random_instance
 

@@ -8,8 +8,9 @@ $f_i = v^\top X_i^\top s_i$. Paths come from :func:`attnlab.theory.tf_svm.attent
 from __future__ import annotations
 
 import numpy as np
-from attnlab.theory.tf_svm.attention_gd import GdConfig, run_gd_p
 from scipy.special import softmax
+
+from attnlab.theory.tf_svm.attention_gd import GdConfig, run_gd_p
 
 __all__ = ["p_path", "path_probs", "cosine", "make_row"]
 

@@ -11,6 +11,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
+
 from attnlab.experiments.tf_svm._batch import KQ_REG, batched_ngd, make_batch, official_init
 from attnlab.theory.tf_svm.attention_gd import GdConfig, run_gd_kq, run_gd_w
 

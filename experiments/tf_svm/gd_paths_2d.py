@@ -28,6 +28,7 @@ import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
+
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
 from attnlab.theory.errors import ConfigError

@@ -19,6 +19,7 @@ import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
+
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
 from attnlab.experiments.tf_svm._batch import KQ_REG, batched_ngd, make_batch, official_init

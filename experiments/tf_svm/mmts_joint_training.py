@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy.special import expit
+
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
 from attnlab.experiments.tf_svm._mmts import cosine, make_row, path_probs
@@ -23,7 +25,6 @@ from attnlab.theory.tf_svm.attention_loss import get_loss, score_loss_and_grad
 from attnlab.theory.tf_svm.attention_model import token_scores
 from attnlab.theory.tf_svm.attention_svm import solve_head_svm, solve_prompt_svm
 from attnlab.theory.tf_svm.examples import mmts_joint
-from scipy.special import expit
 
 __all__ = ["Config", "run", "summarize", "FIGURE", "joint_grads", "joint_ngd"]
 

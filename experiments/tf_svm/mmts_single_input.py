@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
 from attnlab.experiments.tf_svm._mmts import cosine, make_row, p_path, path_probs

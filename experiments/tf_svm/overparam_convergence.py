@@ -22,6 +22,7 @@ import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
+
 from attnlab.experiments.config import ExperimentConfig
 from attnlab.experiments.figures import Figure
 from attnlab.experiments.tf_svm._batch import batched_ngd, make_batch, official_init

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 import cvxpy as cp
 import numpy as np
+
 from attnlab.experiments.config import ExperimentConfig
 from attnlab.experiments.executors import ProcessExecutor
 from attnlab.experiments.figures import Figure

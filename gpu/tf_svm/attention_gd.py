@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.tf_svm.attention_gd import GdConfig
 from attnlab.theory.tf_svm.attention_loss import get_loss
@@ -64,6 +65,7 @@ def _grad_q(keys, q, gamma, loss: str):
 
 def _prepare(X, v, Y, device, dtype):
     import torch
+
     from attnlab.gpu.device import disable_tf32, get_device
 
     disable_tf32()

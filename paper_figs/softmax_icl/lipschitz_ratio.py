@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-from attnlab.paper_figs.style import new_figure
 from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+from attnlab.paper_figs.style import new_figure
 
 __all__ = ["plot"]
 

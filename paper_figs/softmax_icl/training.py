@@ -9,6 +9,7 @@ with a +-1 std band (the paper's appendix shading over repetitions).
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.paper_figs.style import new_figure
 
 __all__ = ["plot"]

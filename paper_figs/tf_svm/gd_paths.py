@@ -4,6 +4,7 @@ Att-SVM rays W^mm z_i (solid) and W^mm_* z_i (dashed), global rays bold, local r
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.paper_figs.style import new_figure
 
 __all__ = ["plot"]

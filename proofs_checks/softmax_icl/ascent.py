@@ -17,11 +17,12 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+from scipy.linalg import eigh
+from scipy.optimize import minimize
+
 from attnlab.proofs_checks.record import Status
 from attnlab.proofs_checks.softmax_icl.instances import DocumentPair, GDInstance, PointPair
 from attnlab.theory.softmax_icl.softmax_regression import softmax_jacobian
-from scipy.linalg import eigh
-from scipy.optimize import minimize
 
 __all__ = [
     "softmax",

@@ -12,6 +12,7 @@ derived size of the derivative (:math:`\|A\|/2` for :math:`J_x`, :math:`\|A\|\|c
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.softmax_icl import ascent, strategies

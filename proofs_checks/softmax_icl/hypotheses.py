@@ -8,6 +8,7 @@ exactly R is not rejected for a rounding of one ulp.
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.proofs_checks.softmax_icl.instances import spectral_norm
 from attnlab.theory._tolerances import TOL
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from attnlab.proofs_checks.record import Comparison, Status
 from attnlab.proofs_checks.registry import NegativeControl, Outcome, claim, empirical_claim
 from attnlab.proofs_checks.softmax_icl import ascent, strategies

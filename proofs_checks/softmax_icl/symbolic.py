@@ -22,6 +22,7 @@ import itertools
 import random
 
 import sympy as sp
+
 from attnlab.proofs_checks.record import Status
 from attnlab.proofs_checks.registry import Outcome, claim
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.tf_svm import strategies as S

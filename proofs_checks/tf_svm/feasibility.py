@@ -13,6 +13,7 @@ import itertools
 
 import numpy as np
 import sympy as sp
+
 from attnlab.proofs_checks.record import Budget, Status
 from attnlab.proofs_checks.registry import Outcome, claim
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
+from scipy.optimize import minimize
+
 from attnlab.proofs_checks.record import Budget, Comparison, Status
 from attnlab.proofs_checks.registry import NegativeControl, Outcome, claim, empirical_claim
 from attnlab.proofs_checks.tf_svm import strategies as S
@@ -16,7 +18,6 @@ from attnlab.theory.tf_svm.attention_loss import LOSSES, loss_gap, score_loss_an
 from attnlab.theory.tf_svm.attention_model import optimal_tokens, token_scores
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.tf_svm.examples import stationary_point_instance
-from scipy.optimize import minimize
 
 _LOC = "unverified"
 _u = sp.symbols("u", real=True)

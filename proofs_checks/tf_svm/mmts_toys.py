@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
+
 from attnlab.proofs_checks.record import Budget, Status
 from attnlab.proofs_checks.registry import Outcome, claim
 from attnlab.theory._tolerances import TOL, max_violation

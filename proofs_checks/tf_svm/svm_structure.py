@@ -6,6 +6,7 @@ and the optimality inequalities between the Frobenius and nuclear solutions. All
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.tf_svm import strategies as S

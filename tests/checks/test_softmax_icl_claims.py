@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from attnlab.proofs_checks import registry
 from attnlab.proofs_checks.record import Budget, Kind, Status
 from attnlab.proofs_checks.softmax_icl.instances import DocumentPair, PointPair, SoftmaxInstance
@@ -92,6 +93,7 @@ def test_issue_centred_scale_identical_rows_are_within_rounding_and_the_uncentre
     """Regression: a document with identical rows made the centred aggregate ~0, so a tolerance scaled by the
     centred keys flagged rounding noise (1e-14) as a counterexample at budget 200."""
     import numpy as np
+
     from attnlab.proofs_checks.softmax_icl.gd import _from_zero
     from attnlab.proofs_checks.softmax_icl.instances import GDInstance
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.figure
 import matplotlib.pyplot as plt
 import numpy as np
+
 from attnlab.experiments.reference import figure_reference
 from attnlab.theory._tolerances import TOL, is_close
 

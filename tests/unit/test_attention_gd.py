@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.theory._tolerances import TOL, assert_close
 from attnlab.theory.tf_svm.attention_direction import classify_direction, correlation
 from attnlab.theory.tf_svm.attention_gd import GdConfig, grad_w, run_gd_kq, run_gd_p, run_gd_w

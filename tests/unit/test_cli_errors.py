@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from attnlab.experiments import checking
 from attnlab.experiments.cli import main
 from attnlab.proofs_checks.record import ClaimCheck, Status

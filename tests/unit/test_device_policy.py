@@ -7,6 +7,7 @@ import sys
 
 import pytest
 import torch
+
 from attnlab.gpu.device import ENV_VAR, get_device
 from attnlab.theory.errors import ConfigError
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from attnlab.experiments.figures import all_figures
 from figure_checks import assert_rows_repeat, assert_summary_and_plot
+
+from attnlab.experiments.figures import all_figures
 
 FIGURES = all_figures()
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import strategies as st
+
 from attnlab.proofs_checks.record import Budget, Comparison, Status
 from attnlab.proofs_checks.registry import _run_positive_control, positive_control_budget
 from attnlab.proofs_checks.search import search_instances
-from hypothesis import strategies as st
 
 FLOATS = st.floats(0.0, 1.0)
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+
 from attnlab.experiments.tf_svm import bench as bench_tf_svm
 from attnlab.experiments.tf_svm import local_convergence as a3
 from attnlab.experiments.tf_svm import svm_rank_vs_d as a2

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+
 from attnlab.experiments.tf_svm import mmts_joint_training as b3
 from attnlab.experiments.tf_svm import mmts_loss_dependence as b4
 from attnlab.experiments.tf_svm import mmts_multi_input as b2

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from attnlab.theory._validation import as_float_array
 from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.tf_svm.attention_loss import Loss, get_loss, score_loss_and_grad

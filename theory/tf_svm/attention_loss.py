@@ -22,8 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from attnlab.theory.errors import UnknownIdError
 from scipy.special import expit, log_softmax
+
+from attnlab.theory.errors import UnknownIdError
 
 __all__ = ["Loss", "LOSSES", "get_loss", "score_loss_and_grad", "loss_gap"]
 

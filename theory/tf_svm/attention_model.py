@@ -16,9 +16,10 @@ Paper notation: our X, Z, v, Y, W, K, Q, alpha are the TF-SVM paper's X_i, z_i, 
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import log_softmax
+
 from attnlab.theory._validation import as_float_array
 from attnlab.theory.errors import InvalidInputError
-from scipy.special import log_softmax
 
 __all__ = [
     "check_alpha",
