@@ -113,9 +113,9 @@ def _figure_sections(out: Path) -> tuple[list[_Section], Counter]:
                       f"Choices where the paper is silent: {s.get('choices') or '-'}"]
         for q in s.get("comparisons", []):
             sec.rows.append([q["quantity"], _fmt(q["ours"]), _fmt(q["paper"]), q["relation"], _fmt(q["tolerance"]),
-                             _verdict(q["agrees"]), _fmt(q.get("provenance")), q.get("source", "")])
+                             q.get("verdict", _verdict(q["agrees"])), _fmt(q.get("provenance")), q.get("source", "")])
             sec.highlight.append(q["agrees"] is False)
-            counts[_verdict(q["agrees"])] += 1
+            counts["not judged" if q.get("verdict", "").startswith("not judged") else _verdict(q["agrees"])] += 1
         sections.append(sec)
     return sections, counts
 
@@ -128,7 +128,7 @@ def _page(out: Path) -> _Page:
     summary = [f"Claims: {cc['held']} held, {cc['failed']} failed, {cc['inconclusive']} inconclusive, "
                f"{cc['not run']} not run (of {sum(cc.values())}).",
                f"Figures: {len(figures)} reproduced; paper comparisons: {fc['agree']} agree, {fc['DISAGREE']} disagree, "
-               f"{fc['not computed']} not computed."]
+               f"{fc['not computed']} not computed, {fc['not judged']} shown without a verdict."]
     return _Page(meta, summary, [claims, *figures])
 
 

@@ -33,7 +33,7 @@ def add_comparison_footer(fig, comparisons: list[dict], caption: str) -> None:
         return "-" if v is None else (f"{v:.4g}" if isinstance(v, (int, float)) else str(v))
 
     lines = [(f"{q['quantity']}: ours {num(q['ours'])} | paper {q['relation']} {num(q['paper'])}"
-              f" (tol {num(q['tolerance'])}, {q['provenance']}) -> {_VERDICT[q['agrees']]}", q["agrees"])
+              f" (tol {num(q['tolerance'])}, {q['provenance']}) -> {q.get('verdict', _VERDICT[q['agrees']])}", q["agrees"])
              for q in comparisons]
     lines.append((caption, None))
     step = 0.16 / fig.get_figheight()  # one 7-point line, in figure coordinates
