@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from attnlab.experiments.figures import all_figures
 from attnlab.experiments.reference import Relation, figure_reference
 from attnlab.experiments.verdict import compare
