@@ -45,12 +45,18 @@ def _log_cmp(lhs: float, rhs: float) -> Comparison:
 
 
 def _x_log(p: PointPair, sign: float = 1.0) -> Comparison:
-    lhs = _safe_log(float(np.linalg.norm(sr.f(p.A, p.y) - sr.f(p.A, p.x))))
+    r"""The theorem as stated: the weight shift is a target shift :math:`\tilde b` with
+    :math:`\|\tilde b - b\| \le M\|x_{t+1} - x_t\|` (any target b; the uniform one here)."""
+    b = np.full(p.A.shape[0], 1.0 / p.A.shape[0])
+    lhs = _safe_log(float(np.linalg.norm(sr.weight_shift_target(p.A, p.x, p.y, b) - b)))
     return _log_cmp(lhs, _log_m(p.A.shape[0], p.R, sign) + _safe_log(float(np.linalg.norm(p.y - p.x))))
 
 
 def _a_log(p: DocumentPair, sign: float = 1.0) -> Comparison:
-    lhs = _safe_log(float(np.linalg.norm(sr.f(p.B, p.x) - sr.f(p.A, p.x))))
+    r"""Part 2 as stated: the data shift is a target shift :math:`\hat b` with
+    :math:`\|\hat b - b\| \le M\|A_{t+1} - A_t\|`."""
+    b = np.full(p.A.shape[0], 1.0 / p.A.shape[0])
+    lhs = _safe_log(float(np.linalg.norm(sr.data_shift_target(p.A, p.B, p.x, b) - b)))
     return _log_cmp(lhs, _log_m(p.A.shape[0], p.R, sign) + _safe_log(spectral_norm(p.B - p.A)))
 
 
