@@ -26,7 +26,7 @@ import numpy as np
 
 from attnlab.theory._tolerances import TOL, is_close
 from attnlab.theory.urpe.positions import PositionParams
-from attnlab.theory.urpe.transformer import Layer, Transformer, attention_probs, head_outputs
+from attnlab.theory.urpe.transformer import Layer, Transformer, effective_attention, head_outputs
 
 __all__ = [
     "Witness",
@@ -134,9 +134,7 @@ def is_attentive(family: str, rng: np.random.Generator, n: int = 7, d: int = 5, 
         w = attentive_witness(family, Wq, Wk, n)
         if w is None:
             return False
-        got = attention_probs(w.layer, w.pos, X, causal=False)[0]
-        if w.pos.C is not None:
-            got = got * w.pos.C[0, (np.arange(n)[None, :] - np.arange(n)[:, None]) + n - 1]
+        got = effective_attention(w.layer, w.pos, X, causal=False)[0]
         if not is_close(got, plain_attention(X, Wq, Wk), TOL.float64_exact):
             return False
     return True

@@ -34,7 +34,7 @@ from attnlab.theory.urpe.positions import (
 
 __all__ = [
     "Layer", "Transformer", "random_model", "urpe_model", "random_layers", "prepend_bos", "with_position",
-    "attention_probs", "head_outputs", "LN_MODES",
+    "attention_probs", "effective_attention", "head_outputs", "LN_MODES",
 ]
 
 LN_MODES = ("pre", "post", "none")
@@ -95,12 +95,16 @@ def attention_probs(layer: Layer, pos: PositionParams, X: np.ndarray, causal: bo
     return _softmax_rows(L)
 
 
+def effective_attention(layer: Layer, pos: PositionParams, X: np.ndarray, causal: bool) -> np.ndarray:
+    r"""$\alpha^h \odot C^h$ (URPE; $\alpha^h$ itself for other families), shape (H, n, n)."""
+    A = attention_probs(layer, pos, X, causal)
+    return A if pos.C is None else A * table_to_matrix(pos.C, X.shape[0], pos.n_max)
+
+
 def head_outputs(layer: Layer, pos: PositionParams, X: np.ndarray, causal: bool) -> np.ndarray:
     r"""Per-head outputs $z^h \in \mathbb{R}^{H \times n \times dh}$ (C and the value-side table applied)."""
     n = X.shape[0]
-    A = attention_probs(layer, pos, X, causal)
-    if pos.C is not None:
-        A = A * table_to_matrix(pos.C, n, pos.n_max)
+    A = effective_attention(layer, pos, X, causal)
     v = np.einsum("nd,hde->hne", X, layer.Wv) + layer.bv[:, None, :]
     Z = np.einsum("hij,hje->hie", A, v)
     if pos.RV is not None:
