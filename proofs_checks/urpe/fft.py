@@ -18,7 +18,6 @@ claim src: arXiv 2106.12566 abstract]
 from __future__ import annotations
 
 import numpy as np
-
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.urpe.strategies import KernelInstance, kernel_instances

@@ -14,7 +14,6 @@ $a^V$), URPE's C away from one, a distinct BOS token (the input is then not cons
 from __future__ import annotations
 
 import numpy as np
-
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.urpe.strategies import N_MAX, ArchInstance, arch_instances

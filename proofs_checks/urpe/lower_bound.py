@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.urpe.invariance import LOCATOR, _hyp, _model

@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from hypothesis import strategies as st
-
 from attnlab.theory.urpe.positions import SOFTMAX_RPE_FAMILIES
+from hypothesis import strategies as st
 
 __all__ = [
     "N_MAX",

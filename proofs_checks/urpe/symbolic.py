@@ -15,7 +15,6 @@ from __future__ import annotations
 import random
 
 import sympy as sp
-
 from attnlab.proofs_checks.record import Status
 from attnlab.proofs_checks.registry import Outcome, claim
 
@@ -57,11 +56,16 @@ def row_stochastic_induction(budget, mutant: bool) -> Outcome:
     h = sp.Matrix(1, _D, lambda _, t: sp.Symbol(f"h{t}", real=True))
     residuals = []
     for causal in (False, True):
-        M = sp.Matrix(_N, _N, lambda i, j: 0 if causal and j > i else E[i, j])
-        if mutant:
-            A = sp.Matrix(_N, _N, lambda i, j: M[i, j] / sum(M[:, j]))
-        else:
-            A = sp.Matrix(_N, _N, lambda i, j: M[i, j] / sum(M[i, :]))
+        M = E.copy()
+        if causal:
+            for i in range(_N):
+                for j in range(i + 1, _N):
+                    M[i, j] = 0
+        norm = [sum(M[:, j]) for j in range(_N)] if mutant else [sum(M[i, :]) for i in range(_N)]
+        A = M.copy()
+        for i in range(_N):
+            for j in range(_N):
+                A[i, j] = M[i, j] / (norm[j] if mutant else norm[i])
         H = sp.Matrix.vstack(*[h] * _N)
         residuals += [sum(A[i, :]) - 1 for i in range(_N)]
         residuals += list(A * H - H)

@@ -12,12 +12,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.urpe.strategies import WitnessInstance, witness_instances
 from attnlab.theory._tolerances import TOL, max_violation
-from attnlab.theory.urpe.conditions import attentive_witness, plain_attention, position_channel, urpe_position_witness
+from attnlab.theory.urpe.conditions import (
+    attentive_witness,
+    plain_attention,
+    position_channel,
+    urpe_position_witness,
+)
 from attnlab.theory.urpe.transformer import effective_attention, head_outputs
 
 __all__ = ["attentive_witness_check", "position_witness_check"]

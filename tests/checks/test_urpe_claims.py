@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from attnlab.proofs_checks import registry
 from attnlab.proofs_checks.record import Budget, Status
 from attnlab.proofs_checks.urpe.invariance import row_spread

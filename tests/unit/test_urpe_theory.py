@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from attnlab.theory._tolerances import TOL, assert_close, is_close
 from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.urpe import (

@@ -12,31 +12,67 @@ Public API (stable names, relied on outside the package):
 
 from attnlab.theory.urpe.conditions import (
     Witness as Witness,
+)
+from attnlab.theory.urpe.conditions import (
     attentive_witness as attentive_witness,
+)
+from attnlab.theory.urpe.conditions import (
     is_attentive as is_attentive,
+)
+from attnlab.theory.urpe.conditions import (
     is_position_aware as is_position_aware,
+)
+from attnlab.theory.urpe.conditions import (
     plain_attention as plain_attention,
+)
+from attnlab.theory.urpe.conditions import (
     position_channel as position_channel,
+)
+from attnlab.theory.urpe.conditions import (
     position_witness as position_witness,
+)
+from attnlab.theory.urpe.conditions import (
     urpe_position_witness as urpe_position_witness,
+)
+from attnlab.theory.urpe.conditions import (
     witness_model as witness_model,
 )
 from attnlab.theory.urpe.kernelized import (
     kernelized_rpe_fft as kernelized_rpe_fft,
+)
+from attnlab.theory.urpe.kernelized import (
     kernelized_rpe_naive as kernelized_rpe_naive,
+)
+from attnlab.theory.urpe.kernelized import (
     positive_random_features as positive_random_features,
+)
+from attnlab.theory.urpe.kernelized import (
     toeplitz_matmul_fft as toeplitz_matmul_fft,
+)
+from attnlab.theory.urpe.kernelized import (
     toeplitz_matmul_naive as toeplitz_matmul_naive,
 )
 from attnlab.theory.urpe.positions import (
     FAMILIES as FAMILIES,
+)
+from attnlab.theory.urpe.positions import (
     SOFTMAX_RPE_FAMILIES as SOFTMAX_RPE_FAMILIES,
+)
+from attnlab.theory.urpe.positions import (
     PositionParams as PositionParams,
 )
 from attnlab.theory.urpe.transformer import (
     Layer as Layer,
+)
+from attnlab.theory.urpe.transformer import (
     Transformer as Transformer,
+)
+from attnlab.theory.urpe.transformer import (
     prepend_bos as prepend_bos,
+)
+from attnlab.theory.urpe.transformer import (
     random_model as random_model,
+)
+from attnlab.theory.urpe.transformer import (
     urpe_model as urpe_model,
 )

@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 from attnlab.theory._tolerances import TOL, is_close
 from attnlab.theory.urpe.positions import PositionParams
 from attnlab.theory.urpe.transformer import Layer, Transformer, effective_attention, head_outputs

@@ -22,7 +22,6 @@ each output, so outputs much smaller than that scale lose relative accuracy (spe
 from __future__ import annotations
 
 import numpy as np
-
 from attnlab.theory._validation import as_float_array
 from attnlab.theory.errors import InvalidInputError
 

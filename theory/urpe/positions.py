@@ -35,7 +35,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 from attnlab.theory.errors import InvalidInputError
 
 __all__ = [

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-
 from attnlab.theory._validation import as_float_array
 from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.urpe.positions import (
