@@ -22,6 +22,7 @@ each output, so outputs much smaller than that scale lose relative accuracy (spe
 from __future__ import annotations
 
 import numpy as np
+import scipy.fft
 from attnlab.theory._validation import as_float_array
 from attnlab.theory.errors import InvalidInputError
 
@@ -84,9 +85,9 @@ def toeplitz_matmul_fft(c: np.ndarray, A: np.ndarray, flip: bool = False) -> np.
     c = _check_table(c, n)
     N = 1 << int(np.ceil(np.log2(max(2 * n - 1, 1))))
     col = circulant_first_column(c, n, N, flip)
-    spec = np.fft.rfft(col)
-    Y = np.fft.irfft(spec[:, None] * np.fft.rfft(A, n=N, axis=0), n=N, axis=0)
-    return Y[:n]
+    At = np.ascontiguousarray(np.asarray(A, dtype=float).T)  # FFT along contiguous rows: ~10x faster than axis 0
+    Y = scipy.fft.irfft(scipy.fft.rfft(col)[None, :] * scipy.fft.rfft(At, n=N, axis=-1), n=N, axis=-1)
+    return Y[:, :n].T
 
 
 def _flat_outer(phi_k: np.ndarray, V: np.ndarray) -> np.ndarray:
