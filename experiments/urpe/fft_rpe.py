@@ -94,13 +94,14 @@ def run(cfg: Config, seed: int) -> list[dict]:
     for kind in cfg.kinds:
         for p in cfg.log2_n:
             n = 2**p
-            phq, phk, V, c_num, c_den = make_problem(kind, n, cfg.m, cfg.d, cfg.dv, seed)
+            prob = make_problem(kind, n, cfg.m, cfg.d, cfg.dv, seed)
+            phq, phk, V, c_num, c_den = prob
             base = {"kind": kind, "n": n, "seed": seed}
-            t_fft, (z, _, _) = _best(lambda: kernelized_rpe_fft(phq, phk, V, c_num, c_den), cfg.repeats)
+            t_fft, (z, _, _) = _best(lambda p=prob: kernelized_rpe_fft(*p), cfg.repeats)
             rows.append({**base, "metric": "time_fft_s", "value": t_fft})
             if n > cfg.naive_max_n:
                 continue
-            t_naive, (z_ref, _, den_ref) = _best(lambda: kernelized_rpe_naive(phq, phk, V, c_num, c_den), cfg.repeats)
+            t_naive, (z_ref, _, den_ref) = _best(lambda p=prob: kernelized_rpe_naive(*p), cfg.repeats)
             rows.append({**base, "metric": "time_naive_s", "value": t_naive})
             rel = np.max(np.abs(z - z_ref), axis=1) / np.max(np.abs(z_ref), axis=1)
             guarded, kappa, skipped = guarded_z_error(phq, phk, V, c_num, c_den, z, z_ref, den_ref)

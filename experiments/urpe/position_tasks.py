@@ -25,7 +25,6 @@ from attnlab.theory.errors import ConfigError
 __all__ = ["Config", "run", "summarize", "FIGURE", "VARIANTS"]
 
 VARIANTS = ("none", "t5", "urpe", "ape")
-_COLUMNS = ("task", "variant", "kind", "step", "metric", "value", "table", "head", "offset", "seed")
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ class Config(ExperimentConfig):
 
 def _row(**kw) -> dict:
     base = {"task": "", "variant": "", "kind": "metric", "step": -1, "metric": "", "value": float("nan"),
-            "table": "", "head": -1, "offset": 0, "seed": 0}
+            "table": "", "head": -1, "offset": 0, "seed": 0, "n": 0}
     return {**base, **kw}
 
 
@@ -105,7 +104,7 @@ def _table_rows(model: TokenModel, task, variant, seed, n) -> list[dict]:
         for h in range(t.shape[0]):
             for idx, v in enumerate(t[h].detach().cpu().tolist()):
                 rows.append(_row(task=task, variant=variant, kind="table", table=name, head=h,
-                                 offset=idx - (n - 1), value=float(v), seed=seed))
+                                 offset=idx - (n - 1), value=float(v), seed=seed, n=n))
     return rows
 
 
@@ -126,13 +125,14 @@ def run(cfg: Config, seed: int) -> list[dict]:
                 lambda pred, b: torch.nn.functional.cross_entropy(pred[b.mask], b.targets[b.mask]),
                 spec, evaluate=_evaluate(cfg, task, seed, device), device=device, label=f"{task}/{variant}")
             rows += [_row(task=task, variant=variant, step=r["step"], metric=r["metric"], value=float(r["value"]),
-                          seed=seed) for r in res.rows]
+                          seed=seed, n=cfg.n) for r in res.rows]
             rows += _table_rows(res.model, task, variant, seed, cfg.n)
     return rows
 
 
 def summarize(rows: list[dict]) -> dict[str, float]:
-    """Final accuracy per task and variant (seed mean): ``<task>_acc_<variant>``, ``etp_acc_nontrivial_<variant>``."""
+    """Final accuracy per task and variant (seed mean): ``<task>_acc_<variant>``, ``etp_acc_nontrivial_<variant>``;
+    ``pi_const_acc_times_n_<variant>`` (at most 1 for softmax-RPE models: one prediction for every position)."""
     out: dict[str, float] = {}
     metrics = [r for r in rows if r["kind"] == "metric" and r["metric"] in ("acc", "acc_nontrivial")]
     for key in {(r["task"], r["variant"], r["metric"]) for r in metrics}:
@@ -140,6 +140,8 @@ def summarize(rows: list[dict]) -> dict[str, float]:
         last = max(r["step"] for r in mine)
         vals = [r["value"] for r in mine if r["step"] == last]
         out[f"{key[0]}_{key[2]}_{key[1]}"] = sum(vals) / len(vals)
+        if key[0] == "pi_const" and key[2] == "acc":
+            out[f"pi_const_acc_times_n_{key[1]}"] = out[f"pi_const_acc_{key[1]}"] * mine[0]["n"]
     return dict(sorted(out.items()))
 
 

@@ -26,7 +26,8 @@ def plot(rows: list[dict]):
                         label=f"{_LABEL[fam]}, {depth} layer(s)")
         if metric == "sup_error_constant" and rows:
             ax.axhline(rows[0]["bound"], color="k", ls="--", lw=1, label="bound alpha(n-1)/(2n)")
-        ax.set(xscale="log", yscale="log", xlabel="width d", ylabel=metric.replace("_", " "),
+        ax.set_xscale("log", base=2)
+        ax.set(yscale="log", xlabel="width d", ylabel=metric.replace("_", " "),
                title="constant inputs (sup-norm)" if metric.startswith("sup") else "mixed inputs (RMS)")
         ax.legend(fontsize=5)
     fig.tight_layout()

@@ -34,6 +34,8 @@ def plot(rows: list[dict]):
     tasks = sorted({r["task"] for r in rows if r["kind"] == "metric"})
     variants = [v for v in _LABEL if any(r["variant"] == v for r in rows)]
     fig, axes = new_figure(ncols=max(len(tasks), 4), nrows=2, width=3.4, height=3.0)
+    for ax in axes[0][len(tasks):]:
+        ax.set_axis_off()
     for ax, task in zip(axes[0], tasks, strict=False):
         x = np.arange(len(variants))
         ax.bar(x - 0.2, [_final(rows, task, v, "acc") for v in variants], 0.4, label="acc")
