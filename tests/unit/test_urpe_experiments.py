@@ -8,11 +8,11 @@ from dataclasses import replace
 
 import pytest
 import torch
-
 from attnlab.experiments.figures import all_figures
 from attnlab.experiments.urpe import fft_rpe, lower_bound_sweep, position_tasks
 from attnlab.experiments.urpe.tasks import make_batch
 from attnlab.theory.errors import ConfigError
+
 from tests.unit.figure_checks import assert_summary_and_plot
 
 CONFIGS = {
