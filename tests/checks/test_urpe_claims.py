@@ -20,7 +20,7 @@ def test_the_issue_required_claims_are_registered():
         "constant-sequence-invariance", "shaw-key-side-invariance", "causal-mask-does-not-rescue-rpe",
         "urpe-at-init-is-rpe", "rpe-sup-error-lower-bound", "attentive-witness", "position-aware-witness",
         "row-stochastic-induction-symbolic", "urpe-row-sums-symbolic", "fft-toeplitz-equals-naive",
-        "kernelized-fft-equals-naive",
+        "kernelized-fft-equals-naive", "rpe-recovers-position-on-generic-inputs",
     }
     assert {f"urpe/{r}" for r in required} <= set(IDS)
 

@@ -37,6 +37,7 @@ __all__ = [
     "is_attentive",
     "is_position_aware",
     "witness_model",
+    "single_head_layer",
 ]
 
 
@@ -58,7 +59,8 @@ def plain_attention(X: np.ndarray, Wq: np.ndarray, Wk: np.ndarray) -> np.ndarray
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _layer(Wq, Wk, Wv, bv, Wo) -> Layer:
+def single_head_layer(Wq, Wk, Wv, bv, Wo) -> Layer:
+    """One head with these (d, dh) / (dh, d) maps, zero FFN, unit LayerNorm: for explicit constructions."""
     d = Wq.shape[0]
     z = np.zeros
     return Layer(Wq=Wq[None], Wk=Wk[None], Wv=Wv[None], bv=bv[None], Wo=Wo[None],
@@ -82,7 +84,7 @@ def attentive_witness(family: str, Wq: np.ndarray, Wk: np.ndarray, n_max: int) -
     if family not in tables:  # alibi, rope: fixed slopes / frequencies, nothing learnable to switch off
         return None
     scale_q = np.sqrt(3.0) if family == "deberta" else 1.0  # absorb DeBERTa's 1/sqrt(3 dh) into W_Q
-    lay = _layer(scale_q * Wq, Wk, np.zeros((d, dh)), np.zeros(dh), np.zeros((dh, d)))
+    lay = single_head_layer(scale_q * Wq, Wk, np.zeros((d, dh)), np.zeros(dh), np.zeros((dh, d)))
     return Witness(family, lay, PositionParams(family, n_max, **tables[family]))
 
 
@@ -97,7 +99,7 @@ def position_witness(family: str, d_model: int, n_max: int, channel: int = 0) ->
     RV = np.zeros((1, K, d))
     RV[0, k <= 0, channel] = 1.0
     zero = np.zeros((d, d))
-    return Witness(family, _layer(zero, zero, zero, np.zeros(d), np.eye(d)), PositionParams(family, n_max, RV=RV))
+    return Witness(family, single_head_layer(zero, zero, zero, np.zeros(d), np.eye(d)), PositionParams(family, n_max, RV=RV))
 
 
 def urpe_position_witness(d_model: int, n_max: int, channel: int = 0, transpose_bug: bool = False) -> Witness:
@@ -112,7 +114,7 @@ def urpe_position_witness(d_model: int, n_max: int, channel: int = 0, transpose_
     zero = np.zeros((d, d))
     bv = np.zeros(d)
     bv[channel] = 1.0
-    return Witness("urpe", _layer(zero, zero, zero, bv, np.eye(d)),
+    return Witness("urpe", single_head_layer(zero, zero, zero, bv, np.eye(d)),
                    PositionParams("urpe", n_max, B=np.zeros((1, K)), C=C))
 
 
