@@ -17,14 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from hypothesis import strategies as st
-
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.urpe.conditions import single_head_layer
 from attnlab.theory.urpe.positions import PositionParams
 from attnlab.theory.urpe.transformer import head_outputs
+from hypothesis import strategies as st
 
 __all__ = ["GenericInstance", "next_token_gap"]
 
