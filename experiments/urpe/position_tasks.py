@@ -115,9 +115,10 @@ def run(cfg: Config, seed: int) -> list[dict]:
     rows = []
     for task in cfg.tasks:
         for vi, variant in enumerate(cfg.variants):
-            torch.manual_seed(seed)
-            model = TokenModel(variant, cfg.vocab, n_classes(task, cfg.n, cfg.vocab), cfg.n, cfg.d_model,
-                               cfg.n_layers, cfg.n_heads, cfg.d_ff, seed=seed * 101 + vi).to(device)
+            with torch.random.fork_rng(devices=[]):  # read-in / read-out init, without touching the caller's RNG
+                torch.manual_seed(seed * 101 + vi)
+                model = TokenModel(variant, cfg.vocab, n_classes(task, cfg.n, cfg.vocab), cfg.n, cfg.d_model,
+                                   cfg.n_layers, cfg.n_heads, cfg.d_ff, seed=seed * 101 + vi).to(device)
             spec = TrainSpec(steps=cfg.steps, batch=cfg.batch, lr=cfg.lr, seed=seed, grad_clip=cfg.grad_clip,
                              eval_every=cfg.eval_every)
             res = train(

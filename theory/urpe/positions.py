@@ -142,7 +142,8 @@ def _sinusoid(pos: np.ndarray, d: int) -> np.ndarray:
 
 def random_position_params(family: str, n_heads: int, d_model: int, d_head: int, n_max: int,
                            rng: np.random.Generator, bias_scale: float = 1.0) -> PositionParams:
-    """Random tables for ``family`` (biases of size ``bias_scale``; C from the URPE init N(1, 0.5^2) spread)."""
+    r"""Random tables for ``family``: biases (T5, ALiBi slopes, URPE's B) scaled by ``bias_scale``; URPE's C random
+    around one, $1 + 0.5\,N(0, 1)$ per offset (asymmetric; the training init C = 1 is in :mod:`attnlab.gpu.urpe`)."""
     if family not in FAMILIES:
         raise InvalidInputError(f"unknown position family {family!r}; valid: {', '.join(FAMILIES)}")
     H, K = n_heads, 2 * n_max - 1
