@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, str] = {
     "tf_svm/batched-ngd": "attnlab.experiments.tf_svm.bench:bench_batched_ngd",
     "tf_svm/local-convergence": "attnlab.experiments.tf_svm.bench:bench_local_convergence",
     "tf_svm/svm-rank": "attnlab.experiments.tf_svm.bench:bench_svm_rank",
+    "urpe/fft-vs-naive": "attnlab.experiments.urpe.bench:bench_fft_vs_naive",
 }
 
 
