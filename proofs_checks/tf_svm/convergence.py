@@ -147,7 +147,7 @@ def _steps_summary(diags: list[dict]) -> dict:
 
 @empirical_claim(
     "tf_svm/global-convergence-equal-scores",
-    locator="unverified: arXiv:2308.16898v3 abstract, point (2): 'for W-parameterization, we prove the local/global "
+    locator="unverified: arXiv:2308.16898 abstract, point (2): 'for W-parameterization, we prove the local/global "
             "directional convergence of gradient descent under suitable geometric conditions'" + _UNREAD
             + "; Assumption B (equal non-optimal scores), the initial-gradient and step-size conditions are recalled, "
             "not read; checked with normalised GD, not GD", provenance="unverified",
@@ -251,7 +251,7 @@ def _r0_summary(diags: list[dict]) -> dict:
 
 @empirical_claim(
     "tf_svm/local-convergence-cone",
-    locator="unverified: arXiv:2308.16898v3 abstract, point (2) (local directional convergence of gradient descent for "
+    locator="unverified: arXiv:2308.16898 abstract, point (2) (local directional convergence of gradient descent for "
             "W) and point (1) ('it can occur in locally-optimal directions')" + _UNREAD
             + "; the cone, the step size and the definition of a locally optimal alpha are recalled, not read; "
             "checked with normalised GD, not GD", provenance="unverified",
@@ -369,11 +369,11 @@ def _kkt_summary(diags: list[dict]) -> dict:
 
 for _norm_key, _name, _loc, _stmt in (
     ("fro", "frobenius",
-     "unverified: arXiv:2308.16898v3 abstract, point (1): 'directly parameterizing by W minimizes a Frobenius norm SVM "
+     "unverified: arXiv:2308.16898 abstract, point (1): 'directly parameterizing by W minimizes a Frobenius norm SVM "
      "objective'" + _UNREAD,
      r"$\bar W_R/R \to W^{mm}/\|W^{mm}\|_F$, $\bar W_R = \arg\min_{\|W\|_F\le R}\mathcal{L}$"),
     ("nuc", "nuclear",
-     "unverified: arXiv:2308.16898v3 abstract, point (1): '(K,Q), with vanishing regularization, converges in "
+     "unverified: arXiv:2308.16898 abstract, point (1): '(K,Q), with vanishing regularization, converges in "
      "direction to an SVM solution minimizing the nuclear norm of the combined parameter W := KQ^T'" + _UNREAD
      + "; checked on the nuclear-ball path, equal to the (K,Q) path for m >= d: "
      "proofs_checks/tf_svm/DERIVATIONS.md#nuclear-variational-identity",

@@ -24,7 +24,7 @@ from attnlab.theory.tf_svm.attention_svm_exact import (
 )
 
 _LOC = "derived: proofs_checks/tf_svm/DERIVATIONS.md#"  # + the section anchor of each claim
-_ABSTRACT = (" (the arXiv:2308.16898v3 abstract says over-parameterization ensures 'the feasibility of the SVM problem'; "
+_ABSTRACT = (" (the arXiv:2308.16898 abstract says over-parameterization ensures 'the feasibility of the SVM problem'; "
              "the lemma's number and hypotheses in the paper were not read)")
 _GENERAL = ((3, 4, 3), (2, 3, 2), (2, 4, 3))  # (n, T, d) with d = max(T - 1, n)
 _UNIT = ((3, 6, 3), (2, 5, 2))  # d = n < T - 1: outside the general lemma

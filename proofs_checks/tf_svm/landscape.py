@@ -175,7 +175,7 @@ def _stationary_eval(d: S.Drawn) -> Comparison:
 
 @empirical_claim(
     "tf_svm/no-finite-stationary-point",
-    locator=_LOC + "no-finite-stationary-point (the arXiv:2308.16898v3 abstract claims 'a benign optimization landscape devoid "
+    locator=_LOC + "no-finite-stationary-point (the arXiv:2308.16898 abstract claims 'a benign optimization landscape devoid "
             "of stationary points'; the theorem's number and hypotheses were not read)", provenance="derived",
     statement=r"$d \ge \max(T-1, n)$, independent $z_i$, non-constant scores $\Rightarrow \nabla\mathcal{L}(W) \ne 0$ (checked: an L-BFGS-B search for $\min\|\nabla\mathcal{L}\|_F$ over the box $|W_{jk}| \le 1/d$, inside $\|W\|_F \le 1$, stays $> 10^{-6}$)",
     hypotheses=("d >= max(T-1, n)", "z_i independent", "non-constant scores"),
