@@ -1,4 +1,5 @@
-r"""The predecessor paper's (MMTS) toy instances with exact SVM solutions (spec 3.14, arithmetic derived;
+r"""The predecessor paper's (MMTS) toy instances with exact SVM solutions (arithmetic derived in
+``proofs_checks/tf_svm/DERIVATIONS.md#mmts-toys``;
 printed cvxopt objectives src: MMTS notebooks). Each solution is verified in rationals by its KKT system
 on the active set (lambda >= 0, all margins >= 1) and matched by the certified Clarabel solve.
 """
@@ -29,7 +30,9 @@ def _cases(mutant: bool):
 
 
 @claim(
-    "tf_svm/mmts-toy-exact-solutions", locator="unverified", kind="certified", provenance="derived",
+    "tf_svm/mmts-toy-exact-solutions",
+    locator="derived: proofs_checks/tf_svm/DERIVATIONS.md#mmts-toys (instances and printed objectives from the ucr-optml/max_margin_attention "
+            "notebooks of MMTS, arXiv:2306.13596)", kind="certified", provenance="derived",
     statement=r"MMTS toys: $p^{mm}_a = (-0.1, 1)/1.01$, $p^{mm}_b = (1, 0)$, joint $p^{mm} = (4/3, 1/3)$, loss example $p^{mm} = (1, 0)$ for all C",
     negative="expected p^mm_a unnormalised: (-0.1, 1)",
 )
