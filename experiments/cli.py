@@ -204,14 +204,14 @@ def _cmd_reproduce(args) -> int:
 
 def _select_everything(selectors: list[str]) -> tuple[list[str], list[str]]:
     """Claims and figures matched by ``selectors``; a selector must match at least one of either."""
-    from attnlab.experiments.figures import all_figures
+    from attnlab.experiments.figure_index import figure_ids
     from attnlab.proofs_checks.papers import all_papers
     from attnlab.proofs_checks.registry import all_claims
     from attnlab.proofs_checks.selectors import PATTERN_HELP, select_ids
     from attnlab.theory.errors import UnknownIdError
 
     papers = list(all_papers())
-    claims, figures = [c.id for c in all_claims()], [f.id for f in all_figures()]
+    claims, figures = [c.id for c in all_claims()], figure_ids()
     if not selectors:
         return claims, figures
     chosen_c: list[str] = []

@@ -12,12 +12,14 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import sympy as sp
 
 from attnlab.proofs_checks.record import Budget, Status
 from attnlab.proofs_checks.registry import Outcome, claim
+from attnlab.theory._lazy import lazy_module
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.tf_svm.attention_svm_exact import exact_min_margin, feasibility_witness, rational_unit_vectors
+
+sp = lazy_module("sympy")
 
 _LOC = "unverified"
 _GENERAL = ((3, 4, 3), (2, 3, 2), (2, 4, 3))  # (n, T, d) with d = max(T - 1, n)
