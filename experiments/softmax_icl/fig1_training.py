@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from attnlab.experiments.figures import Figure
-from attnlab.experiments.softmax_icl.icl_training import summarize_training
 from attnlab.experiments.softmax_icl.common import CHOICES, SoftmaxICLConfig, run_softmax_comparison
+from attnlab.experiments.softmax_icl.icl_training import summarize_training
 from attnlab.theory.errors import ConfigError
 
 __all__ = ["Config", "run", "summarize", "FIGURE"]
@@ -36,6 +36,11 @@ class Config(SoftmaxICLConfig):
         super().validate()
         if self.d < 1:
             raise ConfigError(f"d must be >= 1, got {self.d}")
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return cls(n=5, d=3, steps=3, batch_size=7, eval_every=2, n_eval=11, n_grid=13)
 
     @classmethod
     def smoke(cls):
