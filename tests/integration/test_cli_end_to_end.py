@@ -27,7 +27,8 @@ def test_check_reproduce_report_write_records_verdicts_and_pages(tmp_path):
     rep = _attnlab("reproduce", FIG, "--set", "draws=20", "--set", "n_values=25,200", "--set", "R_values=4",
                    "--set", "seeds=0", cwd=tmp_path)
     assert rep.returncode == 0, rep.stderr
-    target = tmp_path / "results" / "figures" / "softmax_icl__lipschitz-ratio-vs-n"
+    # an overridden reproduction is stored beside the default one, in <slug>--<scale>+<overrides>
+    (target,) = (tmp_path / "results" / "figures").glob("softmax_icl__lipschitz-ratio-vs-n--smoke*")
     summary = json.loads((target / "summary.json").read_text())
     assert summary["computed_cells"] == 1 and summary["config"]["draws"] == 20
     assert {q["quantity"] for q in summary["comparisons"]} >= {"median_x_ratio_n200_R4", "max_ratio_over_tight"}
