@@ -25,7 +25,7 @@ from pathlib import Path
 from attnlab.theory.errors import PathError
 
 __all__ = ["default_store", "default_out", "figure_dir", "claims_json", "check_out_dir", "check_out_file",
-           "check_readable_dir", "existing_parent"]
+           "check_readable_dir", "existing_parent", "check_new_file"]
 
 STORE_ENV = "ATTNLAB_STORE"
 
@@ -106,13 +106,18 @@ def check_out_file(path: Path, option: str) -> Path:
         except OSError as exc:
             raise PathError(f"{option} {path}: cannot write this file ({_reason(exc)})") from None
         return path
+    return check_new_file(path, option)
+
+
+def check_new_file(path: Path, option: str, what: str = "this file") -> Path:
+    """A file attnlab will create: its parent must exist and creating it must work (probed, then removed)."""
     existing_parent(path, option)
     try:
         with path.open("xb"):
             pass
         path.unlink()
     except OSError as exc:
-        raise PathError(f"{option} {path}: cannot create this file ({_reason(exc)})") from None
+        raise PathError(f"{option} {path}: cannot create {what} here ({_reason(exc)})") from None
     return path
 
 

@@ -18,7 +18,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from attnlab.experiments.paths import existing_parent
+from attnlab.experiments.paths import check_new_file
 from attnlab.theory.errors import PathError
 
 __all__ = ["ResultStore", "check_store_path"]
@@ -52,14 +52,7 @@ def check_store_path(path: str | Path, option: str = "--store") -> Path:
     if path.is_dir():
         raise PathError(f"{option} {path} is a directory; name a file such as {path / 'attnlab.sqlite'}")
     if not path.exists():
-        existing_parent(path, option)
-        try:
-            with path.open("xb"):
-                pass
-            path.unlink()
-        except OSError as exc:
-            raise PathError(f"{option} {path}: cannot create the store here ({exc.strerror})") from None
-        return path
+        return check_new_file(path, option, "the store")
     if not path.is_file():
         raise PathError(f"{option} {path} is not a regular file")
     try:
