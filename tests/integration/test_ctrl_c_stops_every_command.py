@@ -1,7 +1,7 @@
 """Ctrl-C stops a command with exit 130 within seconds and keeps what finished (issue 8, item 4).
 
 Sends SIGINT to real subprocesses: ``attnlab check softmax_icl`` while Hypothesis searches,
-``attnlab reproduce`` mid-sweep, and a loop that spends its time in a gc callback, the place where
+``attnlab reproduce`` mid-sweep (serial, and with a process pool whose running cells are abandoned), and a loop that spends its time in a gc callback, the place where
 Python drops a KeyboardInterrupt (Hypothesis registers such a callback).
 """
 
@@ -15,6 +15,8 @@ import subprocess
 import sys
 import textwrap
 import time
+
+import pytest
 
 PROMPT_S = 5.0  # "promptly": the watchdog ends a stuck command after GIVE_UP_S = 5 s at the latest
 
@@ -57,10 +59,12 @@ def test_ctrl_c_during_check_exits_130_promptly_and_saves_the_finished_claims(tm
     assert 1 <= len(records) < 21 and all(r["instances_tried"] > 0 for r in records.values())
 
 
-def test_ctrl_c_during_reproduce_exits_130_promptly_and_keeps_the_stored_cells(tmp_path):
+@pytest.mark.parametrize("executor", ["serial", "process"])
+def test_ctrl_c_during_reproduce_exits_130_promptly_and_keeps_the_stored_cells(executor, tmp_path):
     seeds = ",".join(map(str, range(40)))
     proc = _start(_attnlab("reproduce", "softmax_icl/lipschitz-ratio-vs-n", "--set", f"seeds={seeds}", "--set",
-                           "draws=150", "--set", "n_values=50,200", "--set", "R_values=4", "--out", "o"), tmp_path)
+                           "draws=150", "--set", "n_values=50,200", "--set", "R_values=4", "--out", "o",
+                           "--executor", executor, "--workers", "2"), tmp_path)
     code, err, took = _interrupt_after(proc, ": 2/40")
     assert code == 130, err
     assert took < PROMPT_S, f"took {took:.1f} s"
