@@ -44,8 +44,12 @@ def lazy_module(name: str) -> Any:
 def lazy_function(module: str, name: str) -> Callable[..., Any]:
     """A stand-in for ``from module import name`` (a function) that imports on first call."""
 
+    resolved: list[Callable[..., Any]] = []  # the real function, once imported (hot loops call this)
+
     def call(*args, **kwargs):
-        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+        if not resolved:
+            resolved.append(getattr(importlib.import_module(module), name))
+        return resolved[0](*args, **kwargs)
 
     call.__name__ = call.__qualname__ = name
     call.__doc__ = f"``{module}.{name}``, imported on first call."

@@ -22,9 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit, log_softmax
 
+from attnlab.theory._lazy import lazy_function
 from attnlab.theory.errors import UnknownIdError
+
+expit = lazy_function("scipy.special", "expit")  # scipy loads on first use, not when claims register
+log_softmax = lazy_function("scipy.special", "log_softmax")
 
 __all__ = ["Loss", "LOSSES", "get_loss", "score_loss_and_grad", "loss_gap"]
 
