@@ -4,9 +4,9 @@ User errors (unknown id, bad override, bad value, bad path, missing optional dep
 ``attnlab: error: ...`` naming what is valid and exit 2, and every one of them is found before anything
 is computed; ``check`` exits 1 when a claim failed; Ctrl-C exits 130 and keeps what finished.
 
-This module imports only the standard library and :mod:`attnlab.theory.errors` at load time, so
-``attnlab --help`` answers without loading numpy, torch, cvxpy or matplotlib; each command imports
-what it needs.
+At load time this module imports only the standard library, :mod:`attnlab.theory.errors` and
+:mod:`attnlab.experiments.config` (itself standard library only), so ``attnlab --help`` answers without
+loading numpy, torch, cvxpy or matplotlib; each command imports what it needs.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from attnlab.experiments.config import MAX_SEED
 from attnlab.theory.errors import ConfigError, UserError
 
 __all__ = ["main", "build_parser", "MAX_BUDGET"]
 
 MAX_BUDGET = 100_000  # instances per claim; 200 takes seconds per claim, this bound hours
-_MAX_SEED = 2**32 - 1  # = attnlab.experiments.config.MAX_SEED (not imported: --help stays light)
 
 PATHS_HELP = """\
 paths: --out DIR may exist (a writable directory) or be new; attnlab creates the directory you name and
@@ -59,7 +59,7 @@ def _int_in(lo: int, hi: int | None, what: str):
 
 _positive_int = _int_in(1, None, "a positive integer")
 _budget = _int_in(1, MAX_BUDGET, f"a positive integer at most {MAX_BUDGET} (instances per claim)")
-_seed = _int_in(0, _MAX_SEED, f"an integer seed in [0, {_MAX_SEED}]")
+_seed = _int_in(0, MAX_SEED, f"an integer seed in [0, {MAX_SEED}]")
 
 
 class _Parser(argparse.ArgumentParser):
