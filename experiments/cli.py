@@ -161,7 +161,7 @@ def _plan_reproduce(args) -> _ReproducePlan:
     """Check everything ``reproduce`` would use, computing nothing and creating nothing."""
     from attnlab.experiments.executors import make_executor
     from attnlab.experiments.figures import get_figure, select_figures
-    from attnlab.experiments.paths import check_out_dir, default_out, default_store
+    from attnlab.experiments.paths import STORE_ENV, check_out_dir, default_out, default_store
     from attnlab.experiments.store import check_store_path
     from attnlab.gpu.device import ENV_VAR, get_device
 
@@ -175,7 +175,8 @@ def _plan_reproduce(args) -> _ReproducePlan:
     out = check_out_dir(default_out(args.out))
     store = default_store(args.store, args.out)
     if out.exists() or store.parent.absolute() != out.absolute():  # a new store in a new --out needs no check
-        check_store_path(store)
+        named_by = "--store" if args.store else f"${STORE_ENV}" if os.environ.get(STORE_ENV) else "store"
+        check_store_path(store, named_by)
     executor = make_executor(args.executor, workers=args.workers, slurm_partition=args.partition,
                              slurm_folder=store.parent / "slurm-logs")
     return _ReproducePlan(ids, args.scale, overrides, out, store, executor)
