@@ -79,7 +79,7 @@ def run_checks(selectors, budget: int, seed: int, json_path: str | None, out: st
     b = Budget(instances=budget, seed=seed)
     records = []
     try:
-        for c in progress(claims, desc="claims"):
+        for c in progress(claims, desc="claims", label=lambda claim: claim.id):
             records.append(c.run(b))
     except KeyboardInterrupt:
         acknowledge_interrupt()
