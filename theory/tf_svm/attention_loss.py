@@ -26,10 +26,11 @@ import numpy as np
 from attnlab.theory._lazy import lazy_function
 from attnlab.theory.errors import UnknownIdError
 
-expit = lazy_function("scipy.special", "expit")  # scipy loads on first use, not when claims register
-log_softmax = lazy_function("scipy.special", "log_softmax")
-
 __all__ = ["Loss", "LOSSES", "get_loss", "score_loss_and_grad", "loss_gap"]
+
+# scipy loads on first use, not when the claims that import this module register
+expit = lazy_function("scipy.special", "expit")
+log_softmax = lazy_function("scipy.special", "log_softmax")
 
 
 @dataclass(frozen=True)
