@@ -21,10 +21,11 @@ from __future__ import annotations
 import itertools
 import random
 
-import sympy as sp
-
 from attnlab.proofs_checks.record import Status
 from attnlab.proofs_checks.registry import Outcome, claim
+from attnlab.theory._lazy import lazy_module
+
+sp = lazy_module("sympy")
 
 __all__ = ["gradient_symbolic", "hessian_symbolic", "jacobian_norm_symbolic", "target_shift_sup_symbolic"]
 

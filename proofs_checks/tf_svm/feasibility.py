@@ -12,16 +12,18 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import sympy as sp
 
 from attnlab.proofs_checks.record import Budget, Status
 from attnlab.proofs_checks.registry import Outcome, claim
+from attnlab.theory._lazy import lazy_module
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.tf_svm.attention_svm_exact import (
     exact_min_margin,
     feasibility_witness,
     rational_unit_vectors,
 )
+
+sp = lazy_module("sympy")
 
 _LOC = "derived: proofs_checks/tf_svm/DERIVATIONS.md#"  # + the section anchor of each claim
 _ABSTRACT = (" (the arXiv:2308.16898 abstract says over-parameterization ensures 'the feasibility of the SVM problem'; "

@@ -6,12 +6,11 @@ unverified, arguments derived: ``proofs_checks/tf_svm/DERIVATIONS.md``).
 from __future__ import annotations
 
 import numpy as np
-import sympy as sp
-from scipy.optimize import minimize
 
 from attnlab.proofs_checks.record import Budget, Comparison, Status
 from attnlab.proofs_checks.registry import NegativeControl, Outcome, claim, empirical_claim
 from attnlab.proofs_checks.tf_svm import strategies as S
+from attnlab.theory._lazy import lazy_function, lazy_module
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_gd import grad_w
 from attnlab.theory.tf_svm.attention_loss import LOSSES, loss_gap, score_loss_and_grad
@@ -19,9 +18,16 @@ from attnlab.theory.tf_svm.attention_model import optimal_tokens, token_scores
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.tf_svm.examples import stationary_point_instance
 
+sp = lazy_module("sympy")
+minimize = lazy_function("scipy.optimize", "minimize")
+
 _LOC = "derived: proofs_checks/tf_svm/DERIVATIONS.md#"  # + the section anchor of each claim
-_u = sp.symbols("u", real=True)
-_SYMBOLIC = {"logistic": sp.log(1 + sp.exp(-_u)), "exponential": sp.exp(-_u), "correlation": -_u}
+
+
+def _symbolic_losses() -> tuple:
+    """The loss variable u and the losses of Assumption A as sympy expressions."""
+    u = sp.symbols("u", real=True)
+    return u, {"logistic": sp.log(1 + sp.exp(-u)), "exponential": sp.exp(-u), "correlation": -u}
 
 
 @claim(
@@ -32,7 +38,9 @@ _SYMBOLIC = {"logistic": sp.log(1 + sp.exp(-_u)), "exponential": sp.exp(-_u), "c
     negative="the square loss u^2, not decreasing",
 )
 def assumption_a(budget: Budget, mutant: bool) -> Outcome:
-    losses = {"square": _u**2} if mutant else _SYMBOLIC
+    _u, losses = _symbolic_losses()
+    if mutant:
+        losses = {"square": _u**2}
     pts = np.linspace(-5, 5, 11)
     bad, worst = [], 0.0
     for name, expr in losses.items():

@@ -7,16 +7,20 @@ on the active set (lambda >= 0, all margins >= 1) and matched by the certified C
 from __future__ import annotations
 
 import numpy as np
-import sympy as sp
 
 from attnlab.proofs_checks.record import Budget, Status
 from attnlab.proofs_checks.registry import Outcome, claim
+from attnlab.theory._lazy import lazy_module
 from attnlab.theory._tolerances import TOL, max_violation
 from attnlab.theory.tf_svm.attention_svm import key_differences, solve_prompt_svm
 from attnlab.theory.tf_svm.attention_svm_exact import exact_kkt_on_support
 from attnlab.theory.tf_svm.examples import mmts_joint, mmts_loss_comparison, mmts_single_input
 
-R = sp.Rational
+sp = lazy_module("sympy")
+
+
+def R(*args):  # sympy.Rational, imported on first use
+    return sp.Rational(*args)
 
 
 def _cases(mutant: bool):

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import random
 
-import sympy as sp
-
 from attnlab.proofs_checks.record import Status
 from attnlab.proofs_checks.registry import Outcome, claim
+from attnlab.theory._lazy import lazy_module
+
+sp = lazy_module("sympy")
 
 __all__ = ["row_stochastic_induction", "urpe_row_sums"]
 

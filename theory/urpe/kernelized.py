@@ -22,10 +22,12 @@ each output, so outputs much smaller than that scale lose relative accuracy (spe
 from __future__ import annotations
 
 import numpy as np
-import scipy.fft
 
+from attnlab.theory._lazy import lazy_module
 from attnlab.theory._validation import as_float_array
 from attnlab.theory.errors import InvalidInputError
+
+fft = lazy_module("scipy.fft")
 
 __all__ = [
     "positive_random_features",
@@ -87,7 +89,7 @@ def toeplitz_matmul_fft(c: np.ndarray, A: np.ndarray, flip: bool = False) -> np.
     N = 1 << int(np.ceil(np.log2(max(2 * n - 1, 1))))
     col = circulant_first_column(c, n, N, flip)
     At = np.ascontiguousarray(np.asarray(A, dtype=float).T)  # FFT along contiguous rows: ~10x faster than axis 0
-    Y = scipy.fft.irfft(scipy.fft.rfft(col)[None, :] * scipy.fft.rfft(At, n=N, axis=-1), n=N, axis=-1)
+    Y = fft.irfft(fft.rfft(col)[None, :] * fft.rfft(At, n=N, axis=-1), n=N, axis=-1)
     return Y[:, :n].T
 
 
