@@ -65,6 +65,20 @@ def test_check_exits_1_when_a_claim_fails_and_records_the_instance(tmp_path, mon
     assert rec["status"] == "failed" and rec["worst_instance"] == {"x": [1.0]}
 
 
+def test_check_exits_1_on_a_claim_that_tested_nothing_unless_inconclusive_is_allowed(tmp_path, monkeypatch, capsys):
+    nothing = ClaimCheck("p/c", "p", "unverified", Status.INCONCLUSIVE, None, None, None, {}, 5, 0, None, 0, 0.0,
+                         reasons=("hypothesis unmet (5 instances)",))
+
+    class Fake:
+        def run(self, budget):
+            return nothing
+
+    monkeypatch.setattr(checking, "select_claims", lambda sel: [Fake()])
+    assert main(["check", "--out", str(tmp_path)]) == 1
+    assert "inconclusive p/c" in capsys.readouterr().out
+    assert main(["check", "--out", str(tmp_path), "--allow-inconclusive"]) == 0
+
+
 def test_list_json_names_every_claim_and_figure(tmp_path, capsys):
     assert main(["list", "--json", "--out", str(tmp_path)]) == 0
     data = json.loads(capsys.readouterr().out)
