@@ -49,7 +49,7 @@ def _toeplitz(inst: KernelInstance, flip: bool = False) -> Comparison:
     "urpe/fft-toeplitz-equals-naive",
     locator="derived: proofs_checks/urpe/DERIVATIONS.md#fft-toeplitz (the O(n log n) claim: "
     + _PAPER + ")",
-    statement=r"$|T(c)A|_{\mathrm{FFT}} - T(c)A| \le 10^{-12}\max_i\sum_j|c_{j-i}|\,\|A_j\|_\infty$ for every table "
+    statement=r"$|(T(c)A)_{\mathrm{FFT}} - T(c)A| \le 10^{-12}\max_i\sum_j|c_{j-i}|\,\|A_j\|_\infty$ for every table "
     r"$c$ indexed by $k = j - i$ (signed, asymmetric, causal or not)",
     strategy=kernel_instances(),
     check_hypotheses=lambda inst: [],
