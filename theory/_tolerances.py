@@ -25,6 +25,10 @@ Why these values:
   sub-leading support tokens bias a finite-R slope by a few percent).
 * ``stationarity``: a gradient norm counts as zero below 1e-6 (L-BFGS on ||grad L||^2 with finite-difference
   gradients stops at ~1e-8 near a true stationary point).
+* ``loop_agreement``: an explicit looped construction against its direct algorithm after up to hundreds of
+  loops (algoformer spec §3: 1e-12 relative to the iterate's scale); the call site multiplies the allowance by
+  the error-amplification factor the algorithm allows (:math:`\kappa(S)^{1/2}` for GD, :math:`\kappa(S)` for
+  Newton-Schulz, whose iterates reach :math:`S^{-1}`).
 * ``rank``: singular values of solver outputs count when above 1e-6 relative to the largest (solver
   residues ~1e-8 relative stay below it; tf_svm spec, pitfall 3).
 """
@@ -67,6 +71,7 @@ class TOL:
     reference_one_decimal = Tolerance("reference_one_decimal", rtol=0.0, atol=0.05)
     margin = Tolerance("margin", rtol=1e-6, atol=1e-6)
     rank = Tolerance("rank", rtol=1e-6, atol=0.0)
+    loop_agreement = Tolerance("loop_agreement", rtol=1e-12, atol=0.0)
     direction = Tolerance("direction", rtol=0.0, atol=1e-2)
     rate_fit = Tolerance("rate_fit", rtol=0.1, atol=0.0)
     stationarity = Tolerance("stationarity", rtol=0.0, atol=1e-6)
