@@ -55,3 +55,18 @@ def test_torch_newton_and_representation_loops_equal_theory(rng):
     H = rp.representation_tokens(rng.normal(size=(B, 7, 3)), rng.normal(size=(B, 7)), rng.normal(size=(B, 3)), 5)
     assert_close(gb.apply_block(_t(H), gb.to_torch(rep.pre[0])).numpy(), apply_block(H, rep.pre[0]),
                  TOL.gpu_float64, "softmax-copy pre")
+
+
+def test_windowed_loops_match_the_models_own_per_loop_outputs():
+    from attnlab.gpu.algoformer.models import AlgoFormerNet, WindowedLoops
+    from attnlab.gpu.training import ModelSpec, build_model
+
+    x = torch.randn(3, 7, 5, generator=torch.Generator().manual_seed(0))
+    looped = build_model(ModelSpec(kind="looped", d_in=5, d_out=2, d_model=8, n_layers=1, n_heads=2, max_len=7), seed=1)
+    algo = AlgoFormerNet(5, 2, 8, 2, 7, n_loops=4, seed=1)
+    for model in (looped, algo):
+        outs = model.outputs_per_loop(x, 4)
+        win = WindowedLoops(model, 4, 3)(x)
+        assert win.shape == (3, 7, 2, 3)
+        assert torch.allclose(win, torch.stack(outs[1:], -1), atol=1e-6)
+        assert torch.allclose(model(x, n_loops=4), outs[-1])

@@ -1,0 +1,82 @@
+"""algoformer figure modules at a tiny size: registered, tidy deterministic rows, summaries, plots, configs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from attnlab.experiments.algoformer import error_vs_n, loops_vs_algorithms
+from attnlab.experiments.algoformer.tasks import TASKS, make_task
+from attnlab.experiments.figures import all_figures
+from attnlab.paper_figs.style import plt
+from attnlab.theory.errors import ConfigError
+from figure_checks import assert_summary_and_plot
+
+TINY = dict(d_model=8, n_heads=2, n_loops=2, window=1, train_steps=2, batch=3, n_eval=5)
+CONFIGS = {
+    "error-vs-n": (error_vs_n, replace(error_vs_n.Config.smoke(), d=2, n_points=5, D_phi=3, std_layers=1,
+                                       construction_loops=3, **TINY)),
+    "loops-vs-algorithms": (loops_vs_algorithms, replace(loops_vs_algorithms.Config.smoke(), d=3, n_context=5,
+                                                         extrapolate=2, **TINY)),
+}
+
+
+@pytest.fixture(scope="module")
+def tiny_rows():
+    return {k: mod.run(cfg, 0) for k, (mod, cfg) in CONFIGS.items()}
+
+
+def test_algoformer_figures_are_registered_with_choices_and_locators():
+    ids = {f.id for f in all_figures()}
+    for mod, _ in CONFIGS.values():
+        assert mod.FIGURE.id in ids and mod.FIGURE.choices and mod.FIGURE.locator
+
+
+@pytest.mark.parametrize("key", CONFIGS)
+def test_tiny_rows_are_json_scalars_and_deterministic(tiny_rows, key):
+    mod, cfg = CONFIGS[key]
+    rows = tiny_rows[key]
+    assert rows and all(isinstance(v, int | float | str) for r in rows for v in r.values())
+    assert json.loads(json.dumps(rows)) == rows
+    again = mod.run(cfg, 0)
+    assert [{k: v for k, v in r.items() if k != "err"} for r in again] == [{k: v for k, v in r.items() if k != "err"} for r in rows]
+    assert np.allclose([r["err"] for r in again], [r["err"] for r in rows], rtol=1e-5, equal_nan=True)
+
+
+@pytest.mark.parametrize("key", CONFIGS)
+def test_summary_names_every_reference_quantity_and_plot_is_a_figure(tiny_rows, key):
+    mod, _ = CONFIGS[key]
+    assert_summary_and_plot(mod, tiny_rows[key])
+    plt.close("all")
+
+
+def test_error_vs_n_rows_hold_every_model_and_the_construction_per_task(tiny_rows):
+    rows = tiny_rows["error-vs-n"]
+    for task in ("representation", "ar", "cot"):
+        assert {r["model"] for r in rows if r["task"] == task} == {"standard", "looped", "algoformer", "construction", "oracle_ols"}
+
+
+def test_loops_rows_extrapolate_beyond_the_trained_count_and_cg_is_exact_after_d_steps(tiny_rows):
+    rows = tiny_rows["loops-vs-algorithms"]
+    assert max(r["t"] for r in rows if r["method"] == "looped") == 4  # extrapolate 2 x b = 2
+    cg = [r["err"] for r in rows if r["method"] == "cg" and r["t"] == 3]
+    assert cg[0] < 1e-20  # n = 5 >= d = 3, noiseless: CG solves S w = b in d steps
+
+
+def test_every_task_draws_prompts_of_its_declared_shape():
+    for name in TASKS:
+        task = make_task(name, 3, 7)
+        p = task.sample(np.random.default_rng(0), 5)
+        assert p.inputs.shape == (5, task.length, task.d_in) and p.targets.shape == (5, task.length, task.d_out)
+        assert p.mask.shape == (5, task.length) and p.mask.any()
+
+
+def test_unknown_task_and_bad_sizes_are_config_errors():
+    with pytest.raises(ConfigError):
+        error_vs_n.Config(tasks=("nope",))
+    with pytest.raises(ConfigError):
+        loops_vs_algorithms.Config(d_model=10, n_heads=3)
+    with pytest.raises(ConfigError):
+        make_task("nope", 3, 7)
