@@ -72,7 +72,8 @@ class Task:
     def sample(self, rng: np.random.Generator, B: int) -> Prompts:
         return getattr(self, f"_{self.name}")(rng, B)
 
-    def _interleave(self, X, y, raw) -> Prompts:
+    def interleave(self, X, y, raw) -> Prompts:
+        """Garg/Yang layout of given examples: tokens (x_i, 0), (0, y_i); targets y_i at the x-tokens."""
         B, N, d = X.shape
         inp = np.zeros((B, 2 * N, d + 1))
         inp[:, 0::2, :d] = X
@@ -89,13 +90,13 @@ class Task:
         Z = phi(X, self.Bs, self.a)
         w = rng.normal(size=(B, Z.shape[-1]))
         y = np.einsum("bnk,bk->bn", Z, w) + self.noise * rng.normal(size=(B, self.n_points))
-        return self._interleave(X, y, {"X": X, "y": y, "Z": Z, "w": w})
+        return self.interleave(X, y, {"X": X, "y": y, "Z": Z, "w": w})
 
     def _linear(self, rng, B):
         X = rng.normal(size=(B, self.n_points, self.d))
         w = rng.normal(size=(B, self.d))
         y = np.einsum("bnd,bd->bn", X, w) + self.noise * rng.normal(size=(B, self.n_points))
-        return self._interleave(X, y, {"X": X, "y": y, "w": w})
+        return self.interleave(X, y, {"X": X, "y": y, "w": w})
 
     def _ar(self, rng, B):
         N, d, q = self.n_points, self.d, self.q

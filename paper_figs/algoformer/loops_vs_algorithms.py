@@ -15,7 +15,7 @@ def plot(rows: list[dict]):
     ax = axes[0][0]
     curves = defaultdict(lambda: defaultdict(list))
     for r in rows:
-        if r["t"] >= 0:
+        if r["metric"] == "error":
             curves[r["method"]][r["t"]].append(r["err"])
     for method, by_t in sorted(curves.items()):
         ts = sorted(by_t)
