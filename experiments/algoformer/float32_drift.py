@@ -60,8 +60,9 @@ def run(cfg: Config, seed: int) -> list[dict]:
 
 
 def summarize(rows: list[dict]) -> dict[str, float]:
-    last = max(r["t"] for r in rows)
-    return {"rel_max_at_T": float(np.mean([r["rel_max"] for r in rows if r["t"] == last]))}
+    last, first = max(r["t"] for r in rows), min(r["t"] for r in rows)
+    at = lambda t: float(np.mean([r["rel_max"] for r in rows if r["t"] == t]))  # noqa: E731
+    return {"rel_max_at_T": at(last), "growth_T_over_first": at(last) / max(at(first), np.finfo(float).tiny)}
 
 
 FIGURE = Figure(
