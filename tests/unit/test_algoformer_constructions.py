@@ -145,3 +145,25 @@ def test_cg_is_exact_after_d_steps_and_chebyshev_converges(rng):
     assert_close(bl.chebyshev_iterates(S, b, 200, lo, hi)[-1], w_star, TOL.inequality, "Chebyshev")
     assert_close(bl.ridge(X, y, 0.0), w_star, TOL.inequality, "ridge 0")
     assert_close(bl.ols(X, y), w_star, TOL.inequality, "OLS")
+
+
+@pytest.mark.parametrize("eta_lmax", [1.0, 1.9])
+def test_spec_check_t6_gd_loop_limit_is_the_minimum_norm_predictor_when_n_below_d(rng, eta_lmax):
+    X, y, xq = _regression(rng, n=10, d=20)
+    eta = eta_lmax / np.linalg.eigvalsh(X.T @ X / 10)[-1]
+    pred = g.gd_loop_predictions(X, y, xq, eta, 3000)[-1]
+    assert_close(pred, bl.ols(X, y) @ xq, TOL.inequality, "limit vs pinv")
+
+
+def test_spec_check_t6_gd_loop_diverges_just_above_the_threshold(rng):
+    X, y, xq = _regression(rng, n=10, d=20)
+    eta = 2.1 / np.linalg.eigvalsh(X.T @ X / 10)[-1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        pred = g.gd_loop_predictions(X, y, xq, eta, 5000)[-1]
+    assert not np.isfinite(pred) or abs(pred) > 1e100  # |1 - 2.1|^5000 ~ 1e207
+
+
+def test_spec_check_t3_twelve_newton_schulz_loops_give_ols(rng):
+    X, y, xq = _regression(rng, n=40, d=6)
+    S, _ = bl.moments(X, y)
+    assert_close(nw.newton_predictions(X, y, xq, 1.0 / np.trace(S), 12)[-1], bl.ols(X, y) @ xq, TOL.inequality, "T3")
