@@ -38,9 +38,13 @@ def test_linear_attention_matches_the_formula_row_by_row(rng):
     assert_close(out, ref, TOL.float64_exact, "linear attention")
 
 
-def test_linear_attention_rejects_an_empty_key_set(rng):
+def test_linear_attention_rejects_an_empty_key_set_mismatched_width_and_nan(rng):
     with pytest.raises(InvalidInputError):
         linear_attention(rng.normal(size=(5, 3)), np.eye(3), np.eye(3), np.eye(3), 0)
+    with pytest.raises(InvalidInputError):
+        linear_attention(rng.normal(size=(5, 3)), np.eye(7), np.eye(7), np.eye(7), 2)
+    with pytest.raises(InvalidInputError):
+        linear_attention(np.full((5, 3), np.nan), np.eye(3), np.eye(3), np.eye(3), 2)
 
 
 def test_gd_weights_leave_minus_w_T_x_q_in_the_query_last_entry(rng):

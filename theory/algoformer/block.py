@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from attnlab.theory._validation import as_float_array
 from attnlab.theory.errors import InvalidInputError
 
 __all__ = ["Head", "MLP", "Block", "KINDS", "attention_sublayer", "apply_mlp", "apply_block", "apply_blocks",
@@ -137,8 +138,12 @@ def linear_attention(H, Q, K, V, n_context: int) -> np.ndarray:
         Q, K, V: :math:`(D, D)`.
         n_context: number of key rows, :math:`1 \le n_c \le N`.
     """
-    H = np.asarray(H, dtype=np.float64)
+    H = as_float_array("H", H)
+    if H.ndim < 2:
+        raise InvalidInputError(f"H must be (..., N, D) with tokens as rows, got shape {H.shape}")
     if not 1 <= n_context <= H.shape[-2]:
         raise InvalidInputError(f"n_context must lie in [1, N={H.shape[-2]}], got {n_context}")
-    head = Head(np.asarray(Q, float), np.asarray(K, float), np.asarray(V, float), keys=tuple(range(n_context)))
+    head = Head(as_float_array("Q", Q), as_float_array("K", K), as_float_array("V", V), keys=tuple(range(n_context)))
+    if head.Q.shape[0] != H.shape[-1]:
+        raise InvalidInputError(f"Q, K, V are {head.Q.shape} but tokens have D = {H.shape[-1]}")
     return attention_sublayer(H, (head,))
