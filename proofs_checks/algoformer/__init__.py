@@ -9,7 +9,8 @@ construction is [derived] (ours): each is checked against the direct algorithm l
 * :mod:`.stability` A3 (GD threshold 2/lambda_max both sides), A8 (Newton-Schulz residual squares), A5
   (softmax copy error);
 * :mod:`.metamorphic` permutation, rotation, scaling and duplication invariances of the GD loop;
-* :mod:`.symbolic` sympy one-step algebra.
+* :mod:`.symbolic` sympy one-step algebra;
+* :mod:`.optimality` CG dominates the looped GD at every T (the bar for a learned loop).
 
 Support: :mod:`.instances`, :mod:`.strategies`.
 """
