@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("reproduce", help="run a figure's sweep and compare with the paper")
     s.add_argument("figures", nargs="+", help="figure ids or paper keys ('all' for every figure)")
-    s.add_argument("--scale", choices=("smoke", "paper"), default="smoke")
+    s.add_argument("--scale", choices=("smoke", "medium", "paper"), default="smoke")
     s.add_argument("--executor", choices=("serial", "process", "slurm"), default="serial")
     s.add_argument("--workers", type=_positive_int, default=None, help="processes for --executor process")
     s.add_argument("--partition", default=None, help="Slurm partition for --executor slurm")
@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("all", help="the main job: check the claims, reproduce the figures, write the report")
     s.add_argument("selectors", nargs="*",
                    help="paper keys, ids or shell-style globs over claims and figures (default: everything)")
-    s.add_argument("--scale", choices=("smoke", "paper"), default="smoke")
+    s.add_argument("--scale", choices=("smoke", "medium", "paper"), default="smoke")
     s.add_argument("--budget", type=_positive_int, default=200, help="instances per claim (default 200)")
     s.add_argument("--executor", choices=("serial", "process", "slurm"), default="serial")
     s.add_argument("--device", default=None, help="cpu, cuda, cuda:N, mps (default: auto)")

@@ -2,7 +2,8 @@
 
 Defaults are relative to the current working directory: ``results/attnlab.sqlite`` for the store
 (``--store`` or ``ATTNLAB_STORE`` override it) and ``results/`` for reproductions and reports
-(``--out`` overrides it).
+(``--out`` overrides it). Training checkpoints are kept only where ``ATTNLAB_CHECKPOINTS`` names a
+folder (off by default; a resumed run gives the same rows, so they are not part of any cache key).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["default_store", "default_out", "figure_dir", "claims_json"]
+__all__ = ["default_store", "default_out", "figure_dir", "claims_json", "checkpoint_dir"]
 
 STORE_ENV = "ATTNLAB_STORE"
+CHECKPOINT_ENV = "ATTNLAB_CHECKPOINTS"
 
 
 def default_store(explicit: str | os.PathLike | None = None) -> Path:
@@ -37,3 +39,9 @@ def figure_dir(out: Path, figure_id: str) -> Path:
 
 def claims_json(out: Path) -> Path:
     return out / "claims.json"
+
+
+def checkpoint_dir() -> Path | None:
+    """Where training runs save and resume checkpoints (``ATTNLAB_CHECKPOINTS``), or None: no checkpoints."""
+    value = os.environ.get(CHECKPOINT_ENV)
+    return Path(value) if value else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["progress"]
+__all__ = ["progress", "training_progress"]
 
 
 def progress(iterable=None, *, total: int | None = None, desc: str = "", leave: bool = True):
@@ -19,3 +19,18 @@ def progress(iterable=None, *, total: int | None = None, desc: str = "", leave: 
     disabled = os.environ.get("ATTNLAB_PROGRESS", "1") == "0"
     return tqdm(iterable, total=total, desc=desc, leave=leave, disable=disabled, file=sys.stderr,
                 dynamic_ncols=True, mininterval=0.5)
+
+
+def training_progress(desc: str, total: int):
+    """A ``(step, total, loss)`` callback for :func:`attnlab.gpu.training.train` drawing one transient bar."""
+    bar = progress(total=total, desc=desc, leave=False)
+    done = [0]
+
+    def report(step: int, total: int, loss: float) -> None:
+        bar.set_postfix(loss=f"{loss:.3g}", refresh=False)
+        bar.update(step - done[0])
+        done[0] = step
+        if step == total:
+            bar.close()
+
+    return report
