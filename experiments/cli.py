@@ -133,7 +133,7 @@ def _cmd_reproduce(args) -> int:
             rep = reproduce_figure(fid, args.scale, overrides, store, executor, out)
             print(f"{fid}: {rep.computed} cells computed, {rep.skipped} cached -> {rep.out_dir}")
             for q in rep.comparisons:
-                verdict = {True: "agree", False: "DISAGREE", None: "not computed"}[q["agrees"]]
+                verdict = q.get("verdict") or {True: "agree", False: "DISAGREE", None: "not computed"}[q["agrees"]]
                 ours = "-" if q["ours"] is None else f"{q['ours']:.4g}"
                 print(f"  {q['quantity']:<34} ours {ours:>10}  paper {q['relation']} {q['paper']!s:<8} "
                       f"tol {q['tolerance']:<6g} {verdict} [{q['provenance']}]")

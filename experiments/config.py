@@ -40,6 +40,11 @@ class ExperimentConfig:
         """Raise :class:`ConfigError` for out-of-range values. Override in subclasses."""
 
     @classmethod
+    def tiny(cls):
+        """Seconds on one core: the size at which the generic figure test runs every figure."""
+        raise NotImplementedError(f"{cls.__module__}.{cls.__qualname__} must define tiny()")
+
+    @classmethod
     def smoke(cls):
         """Minutes on a 2-core CPU."""
         return cls()

@@ -19,7 +19,7 @@ def _check_location(c: Claim) -> str:
 
 
 def _test_location(c: Claim) -> str:
-    return c.test or f"tests/checks/test_{c.paper}_claims.py"
+    return c.test or "tests/checks/test_every_claim.py"
 
 
 def _last_status(out: str | None) -> dict[str, str]:

@@ -33,8 +33,10 @@ def slug(identifier: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "__", identifier)
 
 
-def figure_dir(out: Path, figure_id: str) -> Path:
-    return out / "figures" / slug(figure_id)
+def figure_dir(out: Path, figure_id: str, variant: str = "") -> Path:
+    """``<out>/figures/<slug>``; a reproduction at another scale or with overrides goes beside it, in
+    ``<slug>--<variant>``, so it never replaces the default one."""
+    return out / "figures" / (slug(figure_id) + (f"--{slug(variant)}" if variant else ""))
 
 
 def claims_json(out: Path) -> Path:

@@ -39,6 +39,11 @@ class Config(SoftmaxICLConfig):
             raise ConfigError(f"d must be >= 1, got {self.d}")
 
     @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return cls(n=5, d=3, steps=3, batch_size=7, eval_every=2, n_eval=11, n_grid=13)
+
+    @classmethod
     def smoke(cls):
         """n = 25 (appendix F3 setting), 600 steps of 1024 tasks at lr 3e-3, query-row attention (same
         output as full for one layer), one seed: about 15 s on a 2-core CPU."""

@@ -37,6 +37,11 @@ class Config(SoftmaxICLConfig):
             raise ConfigError(f"d_values must be distinct, got {self.d_values}")
 
     @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return cls(n=5, d_values=(3, 7), steps=3, batch_size=7, eval_every=2, n_eval=11, n_grid=13)
+
+    @classmethod
     def smoke(cls):
         """n = 200, query-row attention, d in (5, 20), 400 steps of 256 tasks at lr 3e-3, one seed (~30 s on a 2-core CPU)."""
         return cls(n=200, d_values=(5, 20), seeds=(0,), steps=400, batch_size=256, lr=3e-3, eval_every=50,

@@ -56,6 +56,11 @@ class Config(ICLTrainingConfig):
                 raise ConfigError(f"{name} must be finite and > 0, got {value}")
 
     @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return cls(N=5, d=3, steps=3, batch_size=7, eval_every=2, n_eval=11, n_grid=13)
+
+    @classmethod
     def smoke(cls):
         """500 steps at lr 3e-3 (ours; von Oswald: 5000 at 1e-3), eval every 50, query-row attention
         (same output), all else von Oswald's: about 10 s on a 2-core CPU. Reaches the GD loss within 1%."""

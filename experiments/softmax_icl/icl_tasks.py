@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+
 from attnlab.gpu.softmax_icl.attention_layers import make_tokens
 from attnlab.gpu.training import Batch
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
 from attnlab.experiments.config import ExperimentConfig, canonical_json
 from attnlab.experiments.paths import checkpoint_dir
 from attnlab.experiments.progress import training_progress

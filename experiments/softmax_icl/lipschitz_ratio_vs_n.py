@@ -45,6 +45,11 @@ class Config(ExperimentConfig):
             raise ConfigError(f"d and draws must be >= 1, got d={self.d}, draws={self.draws}")
 
     @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return cls(seeds=(0, 1), n_values=(3, 5), R_values=(1.0,), d=7, draws=4)
+
+    @classmethod
     def smoke(cls):
         return cls(seeds=(0, 1), draws=150)
 

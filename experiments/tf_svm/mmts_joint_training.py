@@ -12,18 +12,18 @@ of token 1, mean logistic probability $\sigma(Y_i f_i)$) and ``svm`` (p_mm, p_re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.special import expit
 
-from attnlab.experiments.tf_svm._mmts import cosine, make_row, path_probs
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
+from attnlab.experiments.tf_svm._mmts import cosine, make_row, path_probs
+from attnlab.theory.errors import ConfigError
 from attnlab.theory.tf_svm.attention_loss import get_loss, score_loss_and_grad
 from attnlab.theory.tf_svm.attention_model import token_scores
 from attnlab.theory.tf_svm.attention_svm import solve_head_svm, solve_prompt_svm
-from attnlab.theory.errors import ConfigError
 from attnlab.theory.tf_svm.examples import mmts_joint
 
 __all__ = ["Config", "run", "summarize", "FIGURE", "joint_grads", "joint_ngd"]
@@ -52,6 +52,11 @@ class Config(ExperimentConfig):
         if self.steps < 1 or self.eta <= 0:
             raise ConfigError(f"need steps >= 1 and eta > 0; got steps={self.steps}, eta={self.eta}")
         check_log_every(self.steps, self.log_every)
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return replace(cls.smoke(), steps=30, log_every=10)
 
     @classmethod
     def smoke(cls):

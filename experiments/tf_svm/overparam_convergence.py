@@ -19,17 +19,17 @@ Rows: one per (n, T, d, seed, outcome) with ``outcome`` in ``global``/``local``/
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from attnlab.experiments.tf_svm._batch import batched_ngd, make_batch, official_init
 from attnlab.experiments.config import ExperimentConfig
 from attnlab.experiments.figures import Figure
+from attnlab.experiments.tf_svm._batch import batched_ngd, make_batch, official_init
+from attnlab.theory.errors import ConfigError
 from attnlab.theory.tf_svm.attention_direction import classify_direction
 from attnlab.theory.tf_svm.attention_gd import GdConfig
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
-from attnlab.theory.errors import ConfigError
 
 __all__ = ["Config", "run", "summarize", "FIGURE", "nt_pairs", "OUTCOMES"]
 
@@ -63,6 +63,11 @@ class Config(ExperimentConfig):
                               f"{self.eta}")
         if not 0 < self.threshold <= 1:
             raise ConfigError(f"threshold must lie in (0, 1], got {self.threshold}")
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return replace(cls.smoke(), n_values=(2, 3), T_values=(3, 4), d_values=(2, 5), instances=4, steps=60)
 
     @classmethod
     def smoke(cls):

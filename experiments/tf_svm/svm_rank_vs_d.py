@@ -18,7 +18,7 @@ twice per norm:
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cvxpy as cp
 import numpy as np
@@ -26,10 +26,10 @@ import numpy as np
 from attnlab.experiments.config import ExperimentConfig
 from attnlab.experiments.executors import ProcessExecutor
 from attnlab.experiments.figures import Figure
-from attnlab.theory.tf_svm._margin_qp import SOLVER
 from attnlab.theory._tolerances import TOL
-from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.errors import ConfigError
+from attnlab.theory.tf_svm._margin_qp import SOLVER
+from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.tf_svm.examples import random_instance
 
 __all__ = ["Config", "run", "summarize", "FIGURE", "official_style_svm", "relative_rank", "nt_pairs"]
@@ -56,6 +56,11 @@ class Config(ExperimentConfig):
             raise ConfigError(f"d_values must be non-empty, every d >= 1; got {self.d_values}")
         if self.instances < 1:
             raise ConfigError(f"instances must be >= 1, got {self.instances}")
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return replace(cls.smoke(), n_values=(3,), T_values=(4,), d_values=(1, 3), instances=2)
 
     @classmethod
     def smoke(cls):

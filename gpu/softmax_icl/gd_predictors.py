@@ -21,8 +21,9 @@ direction and one readout per grid point.
 from __future__ import annotations
 
 import torch
-from attnlab.gpu.softmax_icl.softmax_regression import gd_direction_from_zero, query_prediction
 from torch import nn
+
+from attnlab.gpu.softmax_icl.softmax_regression import gd_direction_from_zero, query_prediction
 
 __all__ = ["OneStepGD", "OneStepGDLinear", "OneStepGDSoftmax"]
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.tf_svm.attention_gd import GdConfig
 from attnlab.theory.tf_svm.attention_loss import get_loss
-from attnlab.theory.errors import InvalidInputError
 
 __all__ = ["BatchGdResult", "batched_gd_w", "batched_gd_kq", "batched_gd_p"]
 

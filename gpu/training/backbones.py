@@ -7,9 +7,10 @@ The looped backbone also yields its iterates :math:`h_1, \dots, h_T` for per-loo
 from __future__ import annotations
 
 import torch
+from torch import nn
+
 from attnlab.gpu.training.attention_block import TransformerBlock
 from attnlab.gpu.training.attention_free import AttentionFreeBlock
-from torch import nn
 
 __all__ = ["GPT2Backbone", "LSTMBackbone", "LoopedBackbone", "AttentionFreeBackbone"]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+
 from attnlab.theory.errors import InvalidInputError
 
 __all__ = ["Batch"]

@@ -12,11 +12,12 @@ from __future__ import annotations
 import math
 
 import torch
+from torch import nn
+
 from attnlab.gpu.training.backbones import AttentionFreeBackbone, GPT2Backbone, LoopedBackbone, LSTMBackbone
 from attnlab.gpu.training.seeding import resolve_device
 from attnlab.gpu.training.sequence_model import LoopedModel, SequenceModel
 from attnlab.gpu.training.spec import ModelSpec
-from torch import nn
 
 __all__ = ["build_model"]
 

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import torch
+
 from attnlab.theory.errors import ConfigError
 
 __all__ = ["save_checkpoint", "load_checkpoint", "FORMAT"]

@@ -22,13 +22,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import torch
+from torch import nn
+
 from attnlab.gpu.training.batch import Batch
 from attnlab.gpu.training.checkpoint import load_checkpoint, save_checkpoint
 from attnlab.gpu.training.console import console_progress
 from attnlab.gpu.training.seeding import derive_seed, resolve_device, step_generator
 from attnlab.gpu.training.threads import cpu_threads
 from attnlab.theory.errors import ConfigError
-from torch import nn
 
 __all__ = ["TrainSpec", "TrainResult", "train"]
 

@@ -14,6 +14,7 @@ in {-1, +1}).
 from __future__ import annotations
 
 import torch
+
 from attnlab.gpu.training.batch import Batch
 from attnlab.theory.errors import InvalidInputError
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+
 from attnlab.gpu.device import get_device
 
 __all__ = ["step_generator", "derive_seed", "resolve_device", "STREAM_DATA"]

@@ -12,9 +12,10 @@ with :math:`P \in \mathbb{R}^{\text{max\_len} \times D}` a learned position tabl
 from __future__ import annotations
 
 import torch
+from torch import nn
+
 from attnlab.gpu.training.spec import ModelSpec
 from attnlab.theory.errors import InvalidInputError
-from torch import nn
 
 __all__ = ["SequenceModel", "LoopedModel"]
 

@@ -13,6 +13,7 @@ import os
 from contextlib import contextmanager
 
 import torch
+
 from attnlab.theory.errors import ConfigError
 
 __all__ = ["cpu_threads", "THREADS_ENV"]

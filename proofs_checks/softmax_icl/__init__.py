@@ -22,4 +22,5 @@ PAPER = Paper(
     arxiv="2304.13276",
     locator_base="arXiv:2304.13276 (NeurIPS 2024 version for figures)",
     spec="shared/papers/softmax_icl.md",
+    test_budget=30,
 )

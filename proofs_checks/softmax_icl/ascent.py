@@ -181,7 +181,7 @@ def extend_outcome(found, instances, hypotheses, evaluate) -> int:
             continue
         comp = evaluate(inst)
         found.applicable += 1
-        if found.status is Status.NOT_APPLICABLE:
+        if found.status is Status.INCONCLUSIVE:
             found.status = Status.EMPIRICAL_HOLDS
         if found.status is Status.FAILED:
             continue

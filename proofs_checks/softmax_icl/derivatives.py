@@ -18,8 +18,8 @@ from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.softmax_icl import ascent, strategies
 from attnlab.proofs_checks.softmax_icl.hypotheses import finite
 from attnlab.proofs_checks.softmax_icl.instances import LogitInstance, SoftmaxInstance, spectral_norm
-from attnlab.theory.softmax_icl import softmax_regression as sr
 from attnlab.theory._tolerances import TOL
+from attnlab.theory.softmax_icl import softmax_regression as sr
 
 __all__ = [
     "jacobian_matches_finite_differences",

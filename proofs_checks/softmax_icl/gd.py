@@ -26,8 +26,8 @@ from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.softmax_icl import ascent, strategies
 from attnlab.proofs_checks.softmax_icl.hypotheses import finite, in_simplex, spectral_norm_at_most
 from attnlab.proofs_checks.softmax_icl.instances import GDInstance, LogitInstance, ShiftInstance
-from attnlab.theory.softmax_icl import softmax_regression as sr
 from attnlab.theory._tolerances import TOL
+from attnlab.theory.softmax_icl import softmax_regression as sr
 from attnlab.theory.softmax_icl.gd_construction import build_gd_step_attention
 
 __all__ = [

@@ -62,14 +62,14 @@ def _residual_outcome(residuals, symbols, budget, details) -> Outcome:
         for k, r in enumerate(residuals):
             v = sp.nsimplify(r.xreplace(vals))
             if v != 0:
-                return Outcome(Status.FAILED, float(abs(v)), 0.0, instances_tried=points, instances_applicable=points,
+                return Outcome(status=Status.FAILED, lhs=float(abs(v)), rhs=0.0, instances_tried=points, instances_applicable=points,
                                worst_instance={str(s): str(q) for s, q in vals.items()},
                                details={**details, "entry": k, "residual": str(v)})
     for r in residuals:
         if sp.cancel(sp.together(r)) != 0:
-            return Outcome(Status.EMPIRICAL_HOLDS, 0.0, 0.0, instances_tried=points, instances_applicable=points,
+            return Outcome(status=Status.EMPIRICAL_HOLDS, lhs=0.0, rhs=0.0, instances_tried=points, instances_applicable=points,
                            details={**details, "note": "zero at rational points; cancel() left a non-zero form"})
-    return Outcome(Status.PROVED_SYMBOLIC, 0.0, 0.0, instances_tried=points, instances_applicable=points,
+    return Outcome(status=Status.PROVED_SYMBOLIC, lhs=0.0, rhs=0.0, instances_tried=points, instances_applicable=points,
                    details={**details, "rational_points": points, "method": "cancel() == 0 over (A, b, E)"})
 
 
@@ -191,7 +191,7 @@ def jacobian_norm_symbolic(budget, mutant: bool) -> Outcome:
     details = {"exact_minima": {k: str(v) for k, v in mins.items()}, "bound": str(bound)}
     if mutant:
         details["negative_control"] = "bound 9/20"
-    return Outcome(status, float(-worst), 0.0, instances_tried=len(mins), instances_applicable=len(mins),
+    return Outcome(status=status, lhs=float(-worst), rhs=0.0, instances_tried=len(mins), instances_applicable=len(mins),
                    worst_instance={"condition": worst_key}, details=details)
 
 
@@ -222,6 +222,6 @@ def target_shift_sup_symbolic(budget, mutant: bool) -> Outcome:
                "argmax_beta": str(b_star), "sup": str(sp.sqrt(sup_sq)), "candidates": len(cands)}
     if mutant:
         details["negative_control"] = "claimed sup sqrt(2)/4"
-    return Outcome(status, float(sp.sqrt(sup_sq)), float(sp.sqrt(claimed)), instances_tried=len(cands),
+    return Outcome(status=status, lhs=float(sp.sqrt(sup_sq)), rhs=float(sp.sqrt(claimed)), instances_tried=len(cands),
                    instances_applicable=len(cands), worst_instance={"s": str(s_star), "beta": str(b_star)},
                    details=details)

@@ -11,4 +11,5 @@ PAPER = Paper(
     arxiv="2308.16898",
     locator_base="arXiv:2308.16898v3 (TF-SVM) and arXiv:2306.13596 (MMTS)",
     spec="shared/papers/tf_svm.md",
+    test_budget=3,  # each instance solves SVMs and runs NGD ladders
 )

@@ -17,7 +17,11 @@ import sympy as sp
 from attnlab.proofs_checks.record import Budget, Status
 from attnlab.proofs_checks.registry import Outcome, claim
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
-from attnlab.theory.tf_svm.attention_svm_exact import exact_min_margin, feasibility_witness, rational_unit_vectors
+from attnlab.theory.tf_svm.attention_svm_exact import (
+    exact_min_margin,
+    feasibility_witness,
+    rational_unit_vectors,
+)
 
 _LOC = "unverified"
 _GENERAL = ((3, 4, 3), (2, 3, 2), (2, 4, 3))  # (n, T, d) with d = max(T - 1, n)
@@ -102,10 +106,10 @@ def _run(budget: Budget, shapes, make, hyp, mode: str, stride: int) -> Outcome:
         info["shape"] = (n, T, d)
         details["instances"].append(info)
         if not ok:
-            return Outcome(Status.FAILED, 0.0, 1.0, None, 0.0, tried, applicable,
-                           {"X": X.astype(float), "Z": Z.astype(float), **info}, tuple(reasons), details)
-    status = Status.CERTIFIED if applicable else Status.NOT_APPLICABLE
-    return Outcome(status, None, None, None, None, tried, applicable, None, tuple(sorted(set(reasons))), details)
+            return Outcome(status=Status.FAILED, lhs=0.0, rhs=1.0, tolerance=None, allowance=0.0, instances_tried=tried, instances_applicable=applicable,
+                           worst_instance={"X": X.astype(float), "Z": Z.astype(float), **info}, reasons=tuple(reasons), details=details)
+    status = Status.CERTIFIED if applicable else Status.INCONCLUSIVE
+    return Outcome(status=status, lhs=None, rhs=None, tolerance=None, allowance=None, instances_tried=tried, instances_applicable=applicable, worst_instance=None, reasons=tuple(sorted(set(reasons))), details=details)
 
 
 def _rational_instance(n, T, d, seed):

@@ -44,9 +44,9 @@ def assumption_a(budget: Budget, mutant: bool) -> Outcome:
                       np.max(np.abs(LOSSES[name].deriv(pts) - np.broadcast_to(g(pts), pts.shape))))
             worst = max(worst, float(err))
     if bad or worst > TOL.float64_exact.allowance(100.0):
-        return Outcome(Status.FAILED, worst, 0.0, TOL.float64_exact, None, len(losses), len(losses),
-                       {"losses": list(losses)}, tuple(bad))
-    return Outcome(Status.PROVED_SYMBOLIC, worst, 0.0, TOL.float64_exact, None, len(losses), len(losses),
+        return Outcome(status=Status.FAILED, lhs=worst, rhs=0.0, tolerance=TOL.float64_exact, allowance=None, instances_tried=len(losses), instances_applicable=len(losses),
+                       worst_instance={"losses": list(losses)}, reasons=tuple(bad))
+    return Outcome(status=Status.PROVED_SYMBOLIC, lhs=worst, rhs=0.0, tolerance=TOL.float64_exact, allowance=None, instances_tried=len(losses), instances_applicable=len(losses),
                    details={"losses": list(losses)})
 
 

@@ -11,7 +11,7 @@ import sympy as sp
 from attnlab.proofs_checks.record import Budget, Status
 from attnlab.proofs_checks.registry import Outcome, claim
 from attnlab.theory._tolerances import TOL, max_violation
-from attnlab.theory.tf_svm.attention_svm import _key_differences, solve_prompt_svm
+from attnlab.theory.tf_svm.attention_svm import key_differences, solve_prompt_svm
 from attnlab.theory.tf_svm.attention_svm_exact import exact_kkt_on_support
 from attnlab.theory.tf_svm.examples import mmts_joint, mmts_loss_comparison, mmts_single_input
 
@@ -36,7 +36,7 @@ def _cases(mutant: bool):
 def mmts_toys(budget: Budget, mutant: bool) -> Outcome:
     details, worst = {}, 0.0
     for name, inst, alpha, support, expected in _cases(mutant):
-        rows = _key_differences(inst.keys, np.array(alpha)).reshape(-1, inst.keys.shape[2])
+        rows = key_differences(inst.keys, np.array(alpha)).reshape(-1, inst.keys.shape[2])
         kkt = exact_kkt_on_support(rows, support)
         exact_ok = kkt.ok and list(kkt.w) == list(expected)
         sol = solve_prompt_svm(inst.keys, alpha)
@@ -45,6 +45,6 @@ def mmts_toys(budget: Budget, mutant: bool) -> Outcome:
                          "duals": [str(x) for x in kkt.lam]}
         worst = max(worst, num)
         if not exact_ok or num > 0:
-            return Outcome(Status.FAILED, num, 0.0, TOL.solver, None, len(details), len(details),
-                           {"case": name}, (f"{name}: exact {list(kkt.w)} vs expected {list(expected)}",), details)
-    return Outcome(Status.CERTIFIED, worst, 0.0, TOL.solver, None, len(details), len(details), details=details)
+            return Outcome(status=Status.FAILED, lhs=num, rhs=0.0, tolerance=TOL.solver, allowance=None, instances_tried=len(details), instances_applicable=len(details),
+                           worst_instance={"case": name}, reasons=(f"{name}: exact {list(kkt.w)} vs expected {list(expected)}",), details=details)
+    return Outcome(status=Status.CERTIFIED, lhs=worst, rhs=0.0, tolerance=TOL.solver, allowance=None, instances_tried=len(details), instances_applicable=len(details), details=details)

@@ -114,19 +114,33 @@ def _invariance_eval(d: S.Drawn, kind: str, mutant: bool = False) -> Comparison:
     return Comparison(float(np.linalg.norm(sol.W - pred)), 0.0, TOL.solver.allowance(np.linalg.norm(pred)))
 
 
-for _kind, _stmt, _neg in (
-    ("perm", r"permuting tokens within each input (and $\alpha$ with them) leaves $W^{mm}_\alpha$ unchanged",
-     "alpha not remapped after the permutation"),
-    ("scale", r"$z_i \mapsto c z_i$ maps $W^{mm}_\alpha \mapsto W^{mm}_\alpha / c$", "predicts c W instead of W / c"),
-    ("rotation", r"$x, z \mapsto Ux, Uz$ ($U$ orthogonal) maps $W^{mm}_\alpha \mapsto U W^{mm}_\alpha U^\top$",
-     "predicts U W (missing U^T)"),
-):
+def _register_invariance(kind: str, statement: str, bug: str) -> None:
+    """Register ``tf_svm/wmm-invariance-<kind>`` with named check functions (they appear in CLAIMS.md)."""
+
+    def evaluate(d: S.Drawn) -> Comparison:
+        return _invariance_eval(d, kind)
+
+    def evaluate_with_bug(d: S.Drawn) -> Comparison:
+        return _invariance_eval(d, kind, True)
+
+    evaluate.__name__ = evaluate.__qualname__ = f"wmm_invariance_{kind}"
+    evaluate_with_bug.__name__ = evaluate_with_bug.__qualname__ = f"wmm_invariance_{kind}_with_bug"
     empirical_claim(
-        f"tf_svm/wmm-invariance-{_kind}", locator=_LOC, provenance="derived", statement=_stmt,
+        f"tf_svm/wmm-invariance-{kind}", locator=_LOC, provenance="derived", statement=statement,
         hypotheses=("Att-SVM(alpha) feasible",), strategy=S.instances_with_alpha(), check_hypotheses=_feasible,
         tolerance=TOL.solver,
-        negative=NegativeControl(_neg, evaluate=lambda d, k=_kind: _invariance_eval(d, k, True)),
-    )(lambda d, k=_kind: _invariance_eval(d, k))
+        negative=NegativeControl(bug, evaluate=evaluate_with_bug),
+    )(evaluate)
+
+
+_register_invariance(
+    "perm", r"permuting tokens within each input (and $\alpha$ with them) leaves $W^{mm}_\alpha$ unchanged",
+    "alpha not remapped after the permutation")
+_register_invariance("scale", r"$z_i \mapsto c z_i$ maps $W^{mm}_\alpha \mapsto W^{mm}_\alpha / c$",
+                     "predicts c W instead of W / c")
+_register_invariance(
+    "rotation", r"$x, z \mapsto Ux, Uz$ ($U$ orthogonal) maps $W^{mm}_\alpha \mapsto U W^{mm}_\alpha U^\top$",
+    "predicts U W (missing U^T)")
 
 
 def _norms_eval(d: S.Drawn, swapped: bool = False) -> Comparison:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
 from attnlab.experiments.config import SCALES, canonical_json
 from attnlab.experiments.softmax_icl.lipschitz_ratio_vs_n import Config
 from attnlab.theory.errors import ConfigError

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from attnlab.theory._validation import as_float_array
+from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.tf_svm.attention_loss import Loss, get_loss, score_loss_and_grad
 from attnlab.theory.tf_svm.attention_model import check_instance, token_scores
-from attnlab.theory.errors import InvalidInputError
 
 __all__ = ["GdConfig", "GdResult", "grad_w", "grad_p", "run_gd_w", "run_gd_kq", "run_gd_p", "max_suppressed_prob"]
 

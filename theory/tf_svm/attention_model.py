@@ -22,6 +22,7 @@ from attnlab.theory._validation import as_float_array
 from attnlab.theory.errors import InvalidInputError
 
 __all__ = [
+    "check_alpha",
     "check_instance",
     "kq_to_w",
     "self_attention_queries",
@@ -61,7 +62,8 @@ def check_instance(X, Z, v=None, Y=None) -> tuple[np.ndarray, ...]:
     return tuple(out)
 
 
-def _check_alpha(alpha, n: int, T: int) -> np.ndarray:
+def check_alpha(alpha, n: int, T: int) -> np.ndarray:
+    """``alpha`` as n integer token indices in [0, T), or :class:`InvalidInputError`."""
     a = np.asarray(alpha)
     if a.shape != (n,) or not np.issubdtype(a.dtype, np.integer):
         raise InvalidInputError(f"alpha must be n = {n} integer token indices, got {alpha!r}")
@@ -151,7 +153,7 @@ def optimal_tokens(X, v, Y) -> tuple[np.ndarray, np.ndarray]:
 def selection_margins(X, Z, W, alpha) -> np.ndarray:
     r"""Margins $m_{it} = (x_{i\alpha_i} - x_{it})^\top W z_i$, shape (n, T); $+\infty$ at $t = \alpha_i$."""
     a = attention_logits(X, W, Z)
-    alpha = _check_alpha(alpha, *a.shape)
+    alpha = check_alpha(alpha, *a.shape)
     m = np.take_along_axis(a, alpha[:, None], axis=1) - a
     m[np.arange(a.shape[0]), alpha] = np.inf
     return m
