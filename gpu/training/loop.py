@@ -109,7 +109,7 @@ def train(model: nn.Module, sample: Callable[[int, torch.Generator], Batch],
     """Train ``model`` in place on fresh batches and return its rows (see the module docstring).
 
     Args:
-        model: any module; called as ``model(batch.inputs)``.
+        model: any module, already on ``device``; called as ``model(batch.inputs)``.
         sample: ``sample(step, generator) -> Batch`` for steps 1..T; draw with ``generator`` only.
         loss: ``loss(pred, batch) -> scalar tensor``.
         spec: the optimisation settings.

@@ -199,3 +199,18 @@ def test_training_runs_with_one_cpu_thread_by_default_and_restores_the_setting(m
     monkeypatch.setenv("ATTNLAB_TRAIN_THREADS", "zero")
     with pytest.raises(ConfigError), cpu_threads(torch.device("cpu")):
         pass
+
+
+def test_console_progress_off_a_terminal_prints_at_most_five_plain_lines(monkeypatch):
+    import io
+
+    from attnlab.gpu.training import console_progress
+
+    monkeypatch.setenv("ATTNLAB_PROGRESS", "1")
+    out = io.StringIO()
+    report = console_progress("run", stream=out)
+    for step in range(1, 101):
+        report(step, 100, 0.5)
+    lines = out.getvalue().splitlines()
+    assert 1 <= len(lines) <= 5 and "\r" not in out.getvalue() and "\x1b" not in out.getvalue()
+    assert lines[-1].startswith("run 100/100")
