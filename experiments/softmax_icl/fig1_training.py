@@ -76,7 +76,8 @@ FIGURE = Figure(
     id="softmax_icl/fig1-training",
     paper="softmax_icl",
     title="Trained softmax self-attention vs one-step GD on softmax regression, over training",
-    locator="NeurIPS 2024 version, Fig. p. 9 (n=200) and appendix pp. 23-26 (n=25) [src: figure-caption digest]",
+    locator="NeurIPS 2024 version (OpenReview SFaEENfEyw), figure on p. 9 (n=200) and appendix figures pp. 23-26 (n=25); "
+    "figure numbers unverified (src: deep-diver/neurips2024 figure-caption digest, paper not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -87,7 +87,8 @@ FIGURE = Figure(
     id="softmax_icl/fig2-loss-vs-d",
     paper="softmax_icl",
     title="One-step GD vs trained softmax self-attention: final loss against d (n = 200)",
-    locator="NeurIPS 2024 version, Fig. p. 9 (loss vs d) [src: figure-caption digest]",
+    locator="NeurIPS 2024 version (OpenReview SFaEENfEyw), figure on p. 9 (loss vs d); figure number unverified "
+    "(src: deep-diver/neurips2024 figure-caption digest, paper not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -238,8 +238,8 @@ FIGURE = Figure(
     id="tf_svm/gd-paths-2d",
     paper="tf_svm",
     title="2-D NGD paths W_k z_i (W and (K,Q)) against the Att-SVM rays W^mm z_i and W^mm_* z_i",
-    locator="TF-SVM (arXiv 2308.16898) intro figure, reproduced from umich-sota/TF-as-SVM visualization.ipynb "
-    "and visualization2.ipynb (figure number unverified)",
+    locator="TF-SVM (arXiv:2308.16898v3): GD-path figure, reproduced from umich-sota/TF-as-SVM visualization.ipynb "
+    "and visualization2.ipynb; figure number and section unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

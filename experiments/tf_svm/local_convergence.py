@@ -169,7 +169,7 @@ FIGURE = Figure(
     paper="tf_svm",
     title="NGD on W and (K,Q): selected-token softmax and correlation with W^mm_alpha (fro) and W^mm_*alpha (nuc)",
     locator="TF-SVM (arXiv 2308.16898) local-convergence figure, reproduced from umich-sota/TF-as-SVM "
-    "local_converge.ipynb (figure number unverified)",
+    "local_converge.ipynb; figure number unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -169,8 +169,11 @@ FIGURE = Figure(
     id="tf_svm/mmts-joint-training",
     paper="tf_svm",
     title="MMTS joint (v, p) training: v -> v^mm, p -> p^relax (= p^mm when tight); softmax and logistic probabilities",
-    locator="MMTS (arXiv 2306.13596) joint-training figure, reproduced from ucr-optml/max_margin_attention "
-    "joint_training.ipynb (figure number unverified; caption per the liner.com review, spec 4 B3)",
+    locator="MMTS (arXiv:2306.13596, NeurIPS 2023 version): Figure 3 according to the caption quoted by the liner.com "
+    "review ('(a) and (b) Joint convergence of attention weights p and classifier head v to max-margin directions. "
+    "(c) Averaged softmax probability evolution of optimal tokens and logistic probability evolution of output'); "
+    "number unverified in the paper itself (full text not read); reproduced from ucr-optml/max_margin_attention "
+    "joint_training.ipynb",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -137,7 +137,7 @@ FIGURE = Figure(
     paper="tf_svm",
     title="MMTS multiple inputs: NGD / GD prompt paths converge to p^mm; opt-token softmax and ||p|| from p0 = 0",
     locator="MMTS (arXiv 2306.13596) multi-input convergence figure, reproduced from ucr-optml/max_margin_attention "
-    "multi_input_converge.ipynb (figure number unverified)",
+    "multi_input_converge.ipynb; figure number unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

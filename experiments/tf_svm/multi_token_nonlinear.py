@@ -248,7 +248,7 @@ FIGURE = Figure(
     paper="tf_svm",
     title="ReLU head, NGD on W: 1 - corr with W^SVMeq, the generalised SVM W^svm and the 1-token Att-SVM",
     locator="TF-SVM (arXiv 2308.16898) section 5 nonlinear-head figure, reproduced from umich-sota/TF-as-SVM "
-    "multi_token_converge.ipynb (figure and section numbers unverified)",
+    "multi_token_converge.ipynb; figure and section numbers unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

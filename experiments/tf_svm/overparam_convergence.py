@@ -170,8 +170,10 @@ FIGURE = Figure(
     id="tf_svm/overparam-convergence",
     paper="tf_svm",
     title="NGD on W from small init: fraction of runs converging to the global / a local / no Att-SVM direction vs d",
-    locator="unverified: recalled bar chart (tf_svm spec 4 A4), existence in arXiv 2308.16898 unverified, not in "
-    "umich-sota/TF-as-SVM; recipe from spec 3.8 Check 2 (Theorem 3, over-parameterisation claim of the abstract)",
+    locator="unverified: a bar chart of global / local / no-SVM convergence against d is recalled, not read; its "
+    "existence in arXiv:2308.16898 is unverified and it is not in umich-sota/TF-as-SVM. The recipe is attnlab's, "
+    "testing the abstract's claim that 'over-parameterization catalyzes global convergence' (see "
+    "proofs_checks/tf_svm/DERIVATIONS.md#feasibility-general-position and #no-finite-stationary-point)",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -187,8 +187,8 @@ FIGURE = Figure(
     id="tf_svm/svm-rank-vs-d",
     paper="tf_svm",
     title="Rank of the Att-SVM solutions (Frobenius, nuclear) vs d: official count beside the corrected one",
-    locator="TF-SVM (arXiv 2308.16898) rank figure, reproduced from umich-sota/TF-as-SVM svm_rank.ipynb "
-    "(figure number unverified)",
+    locator="TF-SVM (arXiv 2308.16898) rank figure, reproduced from umich-sota/TF-as-SVM svm_rank.ipynb"
+    "; figure number unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

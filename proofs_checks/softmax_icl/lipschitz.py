@@ -12,7 +12,7 @@ worst plus every ascent instance) are then certified with interval arithmetic
 (:mod:`~attnlab.proofs_checks.softmax_icl.certify`); the status is ``certified`` when all of them are, and
 the record's ``details["certified_region"]`` states what that covers (those instances, each with the range of R
 the sharper form implies) while ``details["empirical"]`` counts the applicable instances only compared in float64.
-[derived] (spec C6-C8, §7).
+[derived]: proofs in ``proofs_checks/softmax_icl/DERIVATIONS.md``.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def _make_refine(build, radius, certify_one, hyp, region: str):
 
 @empirical_claim(
     "softmax_icl/lipschitz-x-tight",
-    locator="derived (attnlab); spec C6",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#lipschitz-x",
     statement=r"$\|A\|_2 \le R \Rightarrow \|f(A,x) - f(A,y)\|_2 \le \tfrac R2 \|x-y\|_2$ for all $x, y$; $R/2$ is tight",
     strategy=strategies.point_pairs(),
     check_hypotheses=_x_hyp,
@@ -145,7 +145,7 @@ def lipschitz_in_x_tight(p: PointPair) -> Comparison:
 
 @empirical_claim(
     "softmax_icl/lipschitz-a-tight",
-    locator="derived (attnlab); spec C7",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#lipschitz-a",
     statement=r"$\|x\|_2 \le R \Rightarrow \|f(A,x) - f(B,x)\|_2 \le \tfrac12\|(A-B)x\|_2 \le \tfrac R2 \|A-B\|_2$; $R/2$ is tight",
     strategy=strategies.document_pairs(),
     check_hypotheses=_a_hyp,
@@ -168,7 +168,7 @@ def lipschitz_in_a_tight(p: DocumentPair) -> Comparison:
 
 @empirical_claim(
     "softmax_icl/linf-l1",
-    locator="derived (attnlab); spec C8",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#linf-l1",
     statement=(
         r"$\|f(A,x) - f(A,y)\|_1 \le \tfrac12 (\max_i - \min_i)\,(A(x-y))_i \le \|A(x-y)\|_\infty$"
     ),

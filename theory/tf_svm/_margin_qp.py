@@ -47,11 +47,9 @@ import time
 import warnings
 from dataclasses import dataclass
 
-import clarabel
-import cvxpy as cp
 import numpy as np
-import scipy.sparse as sp
 
+from attnlab.theory._lazy import lazy_module
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm._margin_scale import (
     Certificate,
@@ -61,6 +59,11 @@ from attnlab.theory.tf_svm._margin_scale import (
     farkas_ray,
     scale_rows,
 )
+
+# imported on first solve: discovery imports this module for every tf_svm claim, and `attnlab list` need not pay
+clarabel = lazy_module("clarabel")
+cp = lazy_module("cvxpy")
+sp = lazy_module("scipy.sparse")
 
 __all__ = ["Certificate", "FarkasRay", "RawSolve", "solve_margin_problem", "SOLVER", "SOLVER_OPTIONS", "METHODS"]
 
@@ -75,13 +78,15 @@ METHODS = ("direct", "cvxpy")
 #: rows would catch any effect on the answer.
 _SPAN_RTOL = 1e-13
 
+#: cvxpy's status strings (``cp.OPTIMAL`` is ``"optimal"``, ...) written out, so that loading this module does not
+#: load cvxpy; tests/unit/test_cli_startup.py checks them against cvxpy's constants.
 _STATUS = {
-    cp.OPTIMAL: "optimal",
-    cp.INFEASIBLE: "infeasible",
-    cp.UNBOUNDED: "unbounded",
-    cp.OPTIMAL_INACCURATE: "inaccurate",
-    cp.INFEASIBLE_INACCURATE: "inaccurate",
-    cp.UNBOUNDED_INACCURATE: "inaccurate",
+    "optimal": "optimal",
+    "infeasible": "infeasible",
+    "unbounded": "unbounded",
+    "optimal_inaccurate": "inaccurate",
+    "infeasible_inaccurate": "inaccurate",
+    "unbounded_inaccurate": "inaccurate",
 }
 
 

@@ -39,9 +39,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import nnls
 
+from attnlab.theory._lazy import lazy_function
 from attnlab.theory._tolerances import TOL, Tolerance
+
+nnls = lazy_function("scipy.optimize", "nnls")  # scipy loads on first use, not when claims register
 
 __all__ = ["Scaling", "Certificate", "FarkasRay", "scale_rows", "certificate", "farkas_ray"]
 

@@ -16,10 +16,12 @@ Paper notation: our X, Z, v, Y, W, K, Q, alpha are the TF-SVM paper's X_i, z_i, 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import log_softmax
 
+from attnlab.theory._lazy import lazy_function
 from attnlab.theory._validation import as_float_array
 from attnlab.theory.errors import InvalidInputError
+
+log_softmax = lazy_function("scipy.special", "log_softmax")  # scipy loads on first use
 
 __all__ = [
     "check_alpha",
