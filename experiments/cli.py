@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("reproduce", help="run a figure's sweep and compare with the paper", **_WITH_PATHS_HELP)
     s.add_argument("figures", nargs="+", help="figure ids or paper keys ('all' for every figure)")
-    s.add_argument("--scale", choices=("smoke", "paper"), default="smoke")
+    s.add_argument("--scale", choices=("smoke", "medium", "paper"), default="smoke")
     s.add_argument("--executor", choices=("serial", "process", "slurm"), default="serial")
     s.add_argument("--workers", type=_positive_int, default=None, help="processes for --executor process")
     s.add_argument("--partition", default=None, help="Slurm partition for --executor slurm")
@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("all", help="the main job: check the claims, reproduce the figures, write the report", **_WITH_PATHS_HELP)
     s.add_argument("selectors", nargs="*",
                    help="paper keys, ids or shell-style globs over claims and figures (default: everything)")
-    s.add_argument("--scale", choices=("smoke", "paper"), default="smoke")
+    s.add_argument("--scale", choices=("smoke", "medium", "paper"), default="smoke")
     s.add_argument("--budget", type=_budget, default=200, help=f"instances per claim, 1 to {MAX_BUDGET} (default 200)")
     s.add_argument("--allow-inconclusive", action="store_true",
                    help="exit 0 when a claim found no applicable instance (default: exit 1)")
