@@ -116,7 +116,9 @@ FIGURE = Figure(
     id="algoformer/error-vs-n",
     paper="algoformer",
     title="Error vs in-context examples: standard, looped, AlgoFormer, the explicit construction, oracle OLS",
-    locator="AlgoFormer Fig. 2 (v2/TMLR) [src: acmrep page]; settings [unverified] (PDF needed)",
+    locator="unverified: arXiv:2402.13572v2 Fig. 2, known only from the acmrep2026 reproducibility page's quote of "
+    "the TMLR 2025 text: 'Figure 2 illustrates the validation error trends, showcasing a decrease with an increasing "
+    "number of in-context samples'; its settings and numbers were not read",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -185,8 +185,10 @@ FIGURE = Figure(
     id="algoformer/loops-vs-algorithms",
     paper="algoformer",
     title="Learned loop vs GD / Newton-Schulz / CG / Chebyshev at equal iterations, and beyond the trained loop count",
-    locator="AlgoFormer v1 'smarter than human-designed algorithms' (abstract [src]; its figure [unverified]); "
-    "Yang et al. Fig. 2 left (loop extrapolation) [src: caption via third-party review]",
+    locator="arXiv:2402.13572v1, abstract: 'the designed transformer has the potential to be smarter than "
+    "human-designed algorithms' (the figure behind it: unverified); arXiv:2311.12424 Fig. 2 left, caption as quoted "
+    "by a third-party review: 'While trained for 30 loop iterations, the looped transformer during inference "
+    "achieves a stable fixed-point solution beyond the trained loop iterations' (its number in v3: unverified)",
     config_cls=Config,
     run=run,
     summarize=summarize,

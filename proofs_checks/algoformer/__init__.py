@@ -2,8 +2,9 @@ r"""Claims of AlgoFormer (Gao et al., arXiv 2402.13572; v1 "On the Expressive Po
 Transformer", v2 "AlgoFormer: An Efficient Transformer Framework with Algorithmic Structures", TMLR 2025) and the
 looped-transformer constructions it builds on. Spec: ``shared/papers/algoformer.md``.
 
-The AlgoFormer body text was not read for the spec, so every theorem locator is ``unverified`` and every
-construction is [derived] (ours): each is checked against the direct algorithm loop by loop. Modules:
+Only AlgoFormer's abstracts were read, so its theorems are ``unverified`` and every construction is ours: each
+claim's locator points at its derivation in ``proofs_checks/algoformer/DERIVATIONS.md`` and each is checked
+against the direct algorithm loop by loop. Modules:
 
 * :mod:`.loops` A1, A2, A4, A6, A7, A8: construction == algorithm at every loop (Hypothesis);
 * :mod:`.stability` A3 (GD threshold 2/lambda_max both sides), A8 (Newton-Schulz residual squares), A5

@@ -88,12 +88,13 @@ def _gd_loop(r: Regression, query_as_key: bool) -> Comparison:
 
 @empirical_claim(
     "algoformer/gd-loop-equals-gd",
-    locator="derived (attnlab); spec A1 (von Oswald et al. 2212.07677 construction, minimal form); AlgoFormer theorem unverified",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#lsa-gd-step (a minimal form of the construction announced in the abstract of von Oswald et al., "
+    "arXiv:2212.07677; that AlgoFormer, arXiv:2402.13572, states a GD-loop theorem of this form: unverified)",
     statement=r"$T$ loops of linear attention with $(Q,K,V)=$ gd_weights$(d,\eta)$ leave $-w_t^\top x_q$ in the query's last entry for every $t \le T$, $w_{t+1} = w_t - \frac\eta n X^\top(Xw_t - y)$, $w_0 = 0$",
     strategy=S.regressions(),
     check_hypotheses=_reg_hyp,
     tolerance=TOL.loop_agreement,
-    negative=NegativeControl("query token included as a key (spec pitfall 3)", evaluate=quietly(lambda r: _gd_loop(r, True))),
+    negative=NegativeControl("query token included as a key (its running prediction enters the update)", evaluate=quietly(lambda r: _gd_loop(r, True))),
     hypotheses=(r"$0 < \eta < 2/\lambda_{\max}(S)$ (for a meaningful tolerance; the identity holds for any $\eta$)",),
 )
 def gd_loop(r: Regression) -> Comparison:
@@ -121,7 +122,8 @@ def _bai_loop(r: Regression, drop_minus_head: bool) -> Comparison:
 
 @empirical_claim(
     "algoformer/token-carries-w-equals-gd",
-    locator="derived (attnlab); spec A2 (Bai et al. 2306.04637 token format, ReLU attention)",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#relu-pair-gd-step (token format and ReLU attention as in Bai et al.'s code, "
+    "allenbai01/transformers-as-statisticians models.py; their theorem, arXiv:2306.04637: unverified)",
     statement=r"Two ReLU heads with $\langle Qh_j, Kh_i\rangle = \pm(w_j^\top x_i - y_i)$ and values $\mp\eta x_i$: after $t$ loops every token's w-slot is $w_t$ and the read-out layer gives $w_t^\top x_q$",
     strategy=S.regressions(),
     check_hypotheses=_reg_hyp,
@@ -167,14 +169,15 @@ def _newton_loop(r: Regression, drop_doubling: bool) -> Comparison:
 
 @empirical_claim(
     "algoformer/newton-schulz-loop-equals-direct",
-    locator="derived (attnlab); spec A8 (AlgoFormer's Newton theorem unverified, PDF needed)",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#newton-schulz-loop (that AlgoFormer, arXiv:2402.13572, has a looped Newton theorem: "
+    "unverified, body not read)",
     statement=r"pre (2 LSA heads + MLP), loop (doubling MLP + LSA with scale $-1/4$), post (2 LSA layers): after $t$ loops the workspace holds $M_t$, $M_{t+1} = 2M_t - M_tSM_t$, $M_0 = \alpha I$, and the output is $x_q^\top M_t b$",
     strategy=S.overdetermined(T=(0, 30)),
     check_hypotheses=newton_hypotheses,
     tolerance=TOL.loop_agreement,
     negative=NegativeControl("doubling MLP dropped from the loop (LSA alone gives M - MSM/4)",
                              evaluate=quietly(lambda r: _newton_loop(r, True))),
-    hypotheses=(r"$n \ge d$, $S \succ 0$", r"$0 < \alpha < 2/\lambda_{\max}(S)$ ($\alpha$ an oracle scalar, pitfall 10)"),
+    hypotheses=(r"$n \ge d$, $S \succ 0$", r"$0 < \alpha < 2/\lambda_{\max}(S)$ ($\alpha$ an oracle scalar: not linear-attention computable)"),
 )
 def newton_loop(r: Regression) -> Comparison:
     return _newton_loop(r, False)
@@ -202,7 +205,8 @@ def _rep_loop(p: Representation, shift_bug: bool) -> Comparison:
 
 @empirical_claim(
     "algoformer/representation-algoformer-equals-gd",
-    locator="derived (attnlab); spec A4 (AlgoFormer regression-with-representation theorem unverified, PDF needed)",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#representation (AlgoFormer's regression-with-representation theorem, arXiv:2402.13572: "
+    "unverified, body not read)",
     statement=r"pre = $L$ leaky-ReLU MLP sublayers + one copy head (interleaved $x_i, y_i$ prompt), loop = LSA-GD on $\Phi^*$, post = negation: the output after $t$ loops is $w_t^\top\Phi^*(x_q)$, $w_t$ = GD on $\frac1{2n}\sum_i(w^\top\Phi^*(x_i) - y_i)^2$",
     strategy=S.representations(),
     check_hypotheses=lambda p: stable_hypotheses(rp.phi(p.X, p.Bs, p.a), p.frac, p.y, p.xq),
@@ -246,7 +250,7 @@ def _ar_hyp(s: ArSequence) -> list[str]:
 
 @empirical_claim(
     "algoformer/ar-algoformer-equals-gd",
-    locator="derived (attnlab); spec A6 (AlgoFormer AR(q) theorem unverified, PDF needed)",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#ar-representation (AlgoFormer's AR(q) theorem, arXiv:2402.13572: unverified, body not read)",
     statement=r"pre = $q$ copy heads (window $\bar x_t$) + leaky MLP $\Phi^*$ + target copy, loop = multi-output LSA-GD, post = negation: the last token outputs $W_t\Phi^*(\bar x_{N-1})$ with $W_t$ = GD on $\sum_{t'}\|x_{t'+1} - W\Phi^*(\bar x_{t'})\|^2$ over complete windows",
     strategy=S.ar_sequences(),
     check_hypotheses=_ar_hyp,
@@ -280,7 +284,7 @@ def _cot_loop(c: CotPrompt, drop_inverse: bool) -> Comparison:
 
 @empirical_claim(
     "algoformer/cot-algoformer-equals-gd",
-    locator="derived (attnlab); spec A7 (AlgoFormer CoT-with-MLPs theorem unverified, PDF needed)",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#cot-mlp (AlgoFormer's CoT-with-MLPs theorem, arXiv:2402.13572: unverified, body not read)",
     statement=r"pre = next-token copy + $\sigma_a^{-1}$ MLP, loop = multi-output LSA-GD over the step-$\ell$ tokens, post = $\sigma_a$: the output is $\sigma_a(W_t s^\ell_q)$, $W_t$ = GD on $\sum_i\|\sigma_a^{-1}(s^{\ell+1}_i) - Ws^\ell_i\|^2$",
     strategy=S.cot_prompts(),
     check_hypotheses=lambda c: stable_hypotheses(c.states[:, c.query.shape[0] - 1], c.frac, c.states, c.query),

@@ -58,7 +58,7 @@ def _relations(m: Metamorphic, unnormalised: bool) -> Comparison:
 
 @empirical_claim(
     "algoformer/gd-loop-metamorphic",
-    locator="derived (attnlab); spec §7.1 metamorphic tests",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#metamorphic",
     statement=r"$\hat y_T$ of the looped GD construction is invariant under context permutation, orthogonal rotation $x \to Rx$, duplication $n \to 2n$, and equivariant under $(x, y, \eta) \to (cx, cy, \eta/c^2)$: $\hat y_T \to c\hat y_T$",
     strategy=S.metamorphic(),
     check_hypotheses=lambda m: stable_hypotheses(m.reg.X, m.reg.frac, m.reg.y, m.reg.xq),

@@ -47,7 +47,8 @@ def _dominance(r: Regression, off_by_one: bool) -> Comparison:
 
 @empirical_claim(
     "algoformer/cg-dominates-gd-loop",
-    locator="derived (attnlab); spec A9 ('report smarter only if the model beats CG') and §7.3 (polynomial-degree lens)",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#cg-dominates (the bar for arXiv:2402.13572v1, abstract: 'the designed transformer has the "
+    "potential to be smarter than human-designed algorithms')",
     statement=r"For every $T \ge 1$ and $0 < \eta < 2/\lambda_{\max}$: $\|w^{CG}_T - w^+\|_S \le \|w^{GD}_T - w^+\|_S$, $w^{GD}_T$ read from $T$ loops of the LSA-GD construction (a degree-$(T-1)$ Krylov polynomial), $w^+ = S^+b$",
     strategy=S.regressions(T=(1, 12), cond=(0.0, 1.0)),
     check_hypotheses=lambda r: stable_hypotheses(r.X, r.frac, r.y, r.xq),

@@ -64,7 +64,7 @@ def _below(r: Regression, rate_from_top_only: bool) -> Comparison:
 
 @empirical_claim(
     "algoformer/gd-loop-converges-below-threshold",
-    locator="derived (attnlab); spec A3 (check T6)",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#gd-below-threshold",
     statement=r"$0 < \eta < 2/\lambda_{\max}(S)$: the looped GD prediction satisfies $|\hat y_T - x_q^\top X^+y| \le \rho^T\|X^+y\|\|x_q\|$, $\rho = \max_{\lambda\in\mathrm{spec}^+(S)}|1-\eta\lambda| < 1$, with $T$ loops such that $\rho^T \le 10^{-8}$ (the limit is the minimum-norm least-squares predictor, also for $n < d$)",
     strategy=S.regressions(frac=(0.1, 0.95), cond=(0.0, 1.0)),
     check_hypotheses=lambda r: stable_hypotheses(r.X, r.frac, r.y, r.xq),
@@ -124,7 +124,7 @@ def _above(r: Regression, threshold_one_over_lambda: bool) -> Comparison:
 
 @empirical_claim(
     "algoformer/gd-loop-diverges-above-threshold",
-    locator="derived (attnlab); spec A3 (check T6: 'diverges, about 1e205 after 5000 steps' at eta lambda_max = 2.1)",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#gd-above-threshold",
     statement=r"$2/\lambda_{\max} < \eta < 4/\lambda_{\max}$: after $T = \lceil\log(10^4\|w^+\|/|u_{\max}^\top w^+|)/\log|1-\eta\lambda_{\max}|\rceil$ loops the token-carries-w state satisfies $\|w_T - w^+\| \ge 10^3\|w^+\|$",
     strategy=S.regressions(frac=(1.05, 1.95), cond=(0.0, 1.0)),
     check_hypotheses=_above_hyp,
@@ -155,7 +155,7 @@ def _squares(r: Regression, half_step_bug: bool) -> Comparison:
 
 @empirical_claim(
     "algoformer/newton-schulz-residual-squares",
-    locator="derived (attnlab); spec A8 (check T3; quadratic convergence claim of AlgoFormer unverified)",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#newton-schulz-residual (that AlgoFormer, arXiv:2402.13572, claims quadratic convergence: unverified)",
     statement=r"$E_t = I - SM_t$ read from the looped Newton–Schulz workspace satisfies $E_{t+1} = E_t^2$ at every loop, so $\|E_T\| \le \|I - \alpha S\|^{2^T}$",
     strategy=S.overdetermined(T=(0, 30)),
     check_hypotheses=newton_hypotheses,
@@ -183,7 +183,7 @@ def _copy(c: CopyInstance, unshifted: bool) -> Comparison:
 
 @empirical_claim(
     "algoformer/softmax-copy-error",
-    locator="derived (attnlab); spec A5 and pitfall 4",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#softmax-copy",
     statement=r"Softmax copy head, logits $\beta\langle\mathrm{pos}_i, S_1\mathrm{pos}_j\rangle$ over N tokens: token $j<N-1$ receives $v_{j+1} + \frac{(N-1)(\bar v_{-(j+1)} - v_{j+1})}{e^\beta + N - 1}$, an error $\le (N-1)e^{-\beta}(\max v - \min v)$",
     strategy=S.copy_instances(),
     check_hypotheses=lambda c: [] if np.all(np.isfinite(c.values)) and c.beta > 0 else ["non-finite values or beta <= 0"],

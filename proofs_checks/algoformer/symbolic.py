@@ -56,7 +56,7 @@ def _lsa(Hrows, Q, K, V, keys, scale):
 
 @claim(
     "algoformer/lsa-step-is-gd-step-symbolic",
-    locator="derived (attnlab); spec A1 check T1 (sympy part)",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#lsa-gd-step",
     statement=r"sympy, $n=3$, $d=2$: one linear-attention step with the public gd_weights maps $(x_i, y_i - w^\top x_i)$ and $(x_q, -w^\top x_q)$ to the same slots at $w - \frac\eta n X^\top(Xw - y)$",
     kind="symbolic",
     negative="query token included as a key (keys 0..3, scale 1/4)",
@@ -83,7 +83,7 @@ def lsa_step_is_gd_step(budget, mutant: bool) -> Outcome:
 
 @claim(
     "algoformer/relu-pair-is-gd-step-symbolic",
-    locator="derived (attnlab); spec A2 (Bai et al. linearity trick)",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#relu-pair-gd-step",
     statement=r"sympy, $n=3$, $d=2$, the construction's own Q, K, V, every sign pattern of the scores $s_i = w^\top x_i - y_i$: the two ReLU heads add exactly $-\frac\eta n\sum_i x_i(w^\top x_i - y_i)$ to the w-slot ($\mathrm{ReLU}(s) - \mathrm{ReLU}(-s) = s$)",
     kind="symbolic",
     negative="second head's query not negated (its ReLU(s) cancels the first head instead of adding ReLU(-s))",
@@ -120,7 +120,7 @@ def relu_pair_is_gd_step(budget, mutant: bool) -> Outcome:
 
 @claim(
     "algoformer/newton-schulz-step-symbolic",
-    locator="derived (attnlab); spec A8 check T3 (sympy part)",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#newton-schulz-loop",
     statement=r"sympy, symmetric $S \in \mathbb{R}^{2\times2}$, any $M$: doubling MLP then LSA (query $m_j$, key $s_k$, value $m_k$, scale $-1/4$) gives $2M - MSM$, and $I - S(2M - MSM) = (I - SM)^2$",
     kind="symbolic",
     negative="LSA scale -1/2 instead of -1/4",
@@ -143,7 +143,7 @@ def newton_schulz_step(budget, mutant: bool) -> Outcome:
 
 @claim(
     "algoformer/inverse-leaky-relu-symbolic",
-    locator="derived (attnlab); spec A7 check T5a (sympy part)",
+    locator="derived: proofs_checks/algoformer/DERIVATIONS.md#inverse-leaky-relu",
     statement=r"sympy, $a > 0$: $\sigma_a^{-1}(\sigma_a(t)) = t$ for $t > 0$ and $t < 0$, with $\sigma_a(u) = \mathrm{ReLU}(u) - a\mathrm{ReLU}(-u)$, $\sigma_a^{-1}(v) = \mathrm{ReLU}(v) - \frac1a\mathrm{ReLU}(-v)$ (the MLP $v + (1 - 1/a)\mathrm{ReLU}(-v)$)",
     kind="symbolic",
     negative="inverse built with slope a instead of 1/a",
