@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import random
 
-import sympy as sp
-
 from attnlab.proofs_checks.record import Status
 from attnlab.proofs_checks.registry import Outcome, claim
+from attnlab.theory._lazy import lazy_module
+
+sp = lazy_module("sympy")
 
 __all__ = ["lsa_step_is_gd_step", "relu_pair_is_gd_step", "newton_schulz_step", "inverse_leaky_relu_exact"]
 
