@@ -29,7 +29,7 @@ from attnlab.theory.icl_boolean.gf2 import gauss_elim_predict
 from attnlab.theory.icl_boolean.scoring import check_mode
 from attnlab.theory.icl_boolean.tasks import TASKS
 
-__all__ = ["BASELINES", "predict", "predict_packed", "elimination_predict", "ELIMINATION_FORM"]
+__all__ = ["BASELINES", "predict", "predict_packed", "elimination_predict", "elimination_state", "ELIMINATION_FORM"]
 
 BASELINES = ("null", "majority", "averaging", "knn1", "knn3", "elimination", "gauss_elim", "bayes")
 
@@ -72,29 +72,34 @@ def _knn(xp, y, n, k):
     return out
 
 
-def elimination_predict(xp: np.ndarray, y: np.ndarray, n: int, form: str = "general") -> np.ndarray:
-    """Literal elimination (``general``, ``monotone``) or its dual for disjunctions (``dual``), ``(B, N)``."""
+def elimination_state(xp: np.ndarray, y: np.ndarray, n: int, form: str = "general"):
+    """Surviving literals *before* each position: ``keep_pos``, ``keep_neg`` of shape ``(B, N)`` (packed).
+
+    ``general``/``monotone``: every positive example deletes the literals it falsifies; ``dual``: every
+    negative example deletes the literals it satisfies. ``monotone`` never holds negated literals."""
     B, N = xp.shape
     full = full_mask(n)
-    keep_pos = np.full(B, full)  # surviving positive literals (coordinate must be 1)
-    keep_neg = np.full(B, full if form != "monotone" else np.uint64(0))  # surviving negated literals
-    out = np.empty((B, N))
+    kp = np.full(B, full)
+    kn = np.full(B, full if form != "monotone" else np.uint64(0))
+    keep_pos = np.empty((B, N), dtype=np.uint64)
+    keep_neg = np.empty((B, N), dtype=np.uint64)
     for i in range(N):
+        keep_pos[:, i], keep_neg[:, i] = kp, kn
         x = xp[:, i]
-        if form == "dual":
-            # disjunction over survivors is false on x iff no surviving literal is true on x
-            false = ((x & keep_pos) == 0) & ((~x & full & keep_neg) == 0)
-            out[:, i] = np.where(false, -1.0, 1.0)
-            upd = y[:, i] < 0
-            keep_pos = np.where(upd, keep_pos & ~x, keep_pos)
-            keep_neg = np.where(upd, keep_neg & x, keep_neg)
-        else:
-            sat = ((x & keep_pos) == keep_pos) & ((x & keep_neg) == 0)
-            out[:, i] = np.where(sat, 1.0, -1.0)
-            upd = y[:, i] > 0
-            keep_pos = np.where(upd, keep_pos & x, keep_pos)
-            keep_neg = np.where(upd, keep_neg & ~x & full, keep_neg)
-    return out
+        upd = y[:, i] < 0 if form == "dual" else y[:, i] > 0
+        kp = np.where(upd, kp & (~x if form == "dual" else x), kp)
+        kn = np.where(upd, kn & (x if form == "dual" else ~x & full), kn)
+    return keep_pos, keep_neg
+
+
+def elimination_predict(xp: np.ndarray, y: np.ndarray, n: int, form: str = "general") -> np.ndarray:
+    """Literal elimination (``general``, ``monotone``) or its dual for disjunctions (``dual``), ``(B, N)``."""
+    kp, kn = elimination_state(xp, y, n, form)
+    if form == "dual":  # the surviving disjunction is false on x iff no surviving literal is true on x
+        false = ((xp & kp) == 0) & ((~xp & full_mask(n) & kn) == 0)
+        return np.where(false, -1.0, 1.0)
+    sat = ((xp & kp) == kp) & ((xp & kn) == 0)
+    return np.where(sat, 1.0, -1.0)
 
 
 def predict_packed(baseline: str, xp: np.ndarray, y: np.ndarray, n_dims: int, task: str | None = None,
