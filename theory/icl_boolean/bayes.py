@@ -45,9 +45,10 @@ def _nn_rule(xp, y, n, start_idx):
 
 
 def bayes_posterior_plus(task: str, xp: np.ndarray, y: np.ndarray, n: int, *,
-                         ignore_input_likelihood: bool = False) -> np.ndarray:
-    """:math:`P(y_i = +1 \\mid P_i)` for every prompt and position, ``(B, N)``."""
-    hc = hypothesis_class(task, n)
+                         ignore_input_likelihood: bool = False, teaching: bool = True) -> np.ndarray:
+    """:math:`P(y_i = +1 \\mid P_i)` for every prompt and position, ``(B, N)`` (``teaching=False``: prompts of a
+    ``*_teach`` task drawn without their prefix)."""
+    hc = hypothesis_class(task, n, teaching)
     B, N = xp.shape
     out = np.empty((B, N))
     step = max(1, _CHUNK // hc.size)
@@ -82,12 +83,13 @@ def _posterior_block(hc, xp, y, ignore_lik):
 
 
 def bayes_predict(task: str, xp: np.ndarray, y: np.ndarray, n: int, *, start_idx: int = NN_START_IDX,
-                  ignore_input_likelihood: bool = False) -> np.ndarray:
+                  ignore_input_likelihood: bool = False, teaching: bool = True) -> np.ndarray:
     """Bayes-optimal per-position predictions ``(B, N)``: :math:`2P(y_i=+1 \\mid P_i) - 1`, exact ties 0."""
     if task == "nearest_neighbour":
         return _nn_rule(xp, np.asarray(y), n, start_idx)
     if task == "parity" and not ignore_input_likelihood:
         return gauss_elim_predict(xp, y, n)
-    p = bayes_posterior_plus(task, xp, np.asarray(y), n, ignore_input_likelihood=ignore_input_likelihood)
+    p = bayes_posterior_plus(task, xp, np.asarray(y), n, ignore_input_likelihood=ignore_input_likelihood,
+                             teaching=teaching)
     pred = 2 * p - 1
     return np.where(np.abs(pred) <= TOL.probability_tie.allowance(1.0), 0.0, pred)

@@ -28,7 +28,7 @@ from attnlab.theory.icl_boolean import teaching as T
 from attnlab.theory.icl_boolean._bits import pack_bool, popcount, unpack_bool
 from attnlab.theory.icl_boolean.tasks import FORCE_P, LITERAL_P, THRESHOLDS
 
-__all__ = ["HypothesisClass", "hypothesis_class", "MAX_HYPOTHESES", "all_conjunctions"]
+__all__ = ["HypothesisClass", "hypothesis_class", "enumerable", "MAX_HYPOTHESES", "all_conjunctions"]
 
 MAX_HYPOTHESES = 300_000
 _SUPPORTED = ("conjunction", "disjunction", "conjunction_teach", "mono_conjunction", "mono_conjunction_teach",
@@ -109,8 +109,14 @@ def _count(task: str, n: int) -> int:
     return sizes.get(task, 2**n)
 
 
-def hypothesis_class(task: str, n: int) -> HypothesisClass:
-    """The enumerated class of ``task`` at dimension ``n`` (raises when it exceeds ``MAX_HYPOTHESES``)."""
+def enumerable(task: str, n: int, limit: int = MAX_HYPOTHESES) -> bool:
+    """Whether ``task`` at dimension ``n`` has an implemented class of at most ``limit`` hypotheses."""
+    return task in _SUPPORTED and _count(task, n) <= limit
+
+
+def hypothesis_class(task: str, n: int, teaching: bool = True) -> HypothesisClass:
+    """The enumerated class of ``task`` at dimension ``n`` (raises when it exceeds ``MAX_HYPOTHESES``).
+    ``teaching=False``: a ``*_teach`` task's prompts without their prefix (random law only)."""
     if task not in _SUPPORTED:
         raise InvalidInputError(
             f"exact Bayes by enumeration is implemented for {_SUPPORTED}, not {task!r} (3-term DNF/CNF: "
@@ -144,6 +150,8 @@ def hypothesis_class(task: str, n: int) -> HypothesisClass:
         S = _subsets(n, 2 if task == "sparse_parity" else None)
         params, lp = {"S": S}, np.full(S.size, -math.log(S.size))
     hc = HypothesisClass(task, n, params, np.asarray(lp, dtype=np.float64))
+    if not teaching:
+        return hc
     if task == "conjunction_teach":
         hc.teach_rows, hc.teach_len = T.general_rows(params["pos"], params["neg"], n)
     elif task == "mono_conjunction_teach":
