@@ -23,6 +23,8 @@ BENCHMARKS: dict[str, str] = {
     "tf_svm/batched-ngd": "attnlab.experiments.tf_svm.bench:bench_batched_ngd",
     "tf_svm/local-convergence": "attnlab.experiments.tf_svm.bench:bench_local_convergence",
     "tf_svm/svm-rank": "attnlab.experiments.tf_svm.bench:bench_svm_rank",
+    "icl_boolean/conjunction-sampler": "attnlab.experiments.icl_boolean.bench:bench_conjunction_sampler",
+    "icl_boolean/parity-sampler": "attnlab.experiments.icl_boolean.bench:bench_parity_sampler",
 }
 
 

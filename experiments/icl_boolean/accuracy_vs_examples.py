@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from attnlab.experiments.figures import Figure
 from attnlab.experiments.icl_boolean.common import (ModelConfig, baseline_rows, eval_draw, last_value,
                                                     parse_cell, train_and_score)
@@ -65,19 +63,12 @@ def run(cfg: Config, seed: int) -> list[dict]:
     for cell in cfg.cells:
         task, n, N = parse_cell(cell)
         opts = {"start_idx": cfg.start_idx} if task == "nearest_neighbour" else {}
-        d = eval_draw(task, n, N, cfg.n_eval, seed) if not opts else _nn_draw(task, n, N, cfg, seed)
+        d = eval_draw(task, n, N, cfg.n_eval, seed, **opts)
         base = {"task": task, "n_dims": n, "n_points": N, "prompts": "random"}
         rows += baseline_rows(d, cfg.baselines, base, seed, **opts)
         for kind in cfg.models:
             rows += train_and_score(cfg, kind, task, n, N, seed, {"random": d}, base, **opts)
     return rows
-
-
-def _nn_draw(task, n, N, cfg, seed):
-    from attnlab.theory.icl_boolean import sample_task
-
-    s = int(np.random.SeedSequence([seed, 7919, n, N]).generate_state(1)[0])
-    return sample_task(task, n, N, cfg.n_eval, s, start_idx=cfg.start_idx)
 
 
 def summarize(rows: list[dict]) -> dict[str, float]:

@@ -71,10 +71,11 @@ def parse_cell(cell: str) -> tuple[str, int, int]:
     return task, n, N
 
 
-def eval_draw(task, n, N, n_eval, seed, teaching=True):
-    """The evaluation prompts of a cell: the theory/ sampler on a stream of (seed, n, N) of its own."""
+def eval_draw(task, n, N, n_eval, seed, **options):
+    """The evaluation prompts of a cell: the theory/ sampler on a stream of (seed, n, N) of its own
+    (``options``: ``teaching``, ``start_idx``)."""
     s = int(np.random.SeedSequence([seed, _STREAM_EVAL, n, N]).generate_state(1)[0])
-    return sample_task(task, n, N, n_eval, s, teaching=teaching)
+    return sample_task(task, n, N, n_eval, s, **options)
 
 
 def bayes_available(task: str, n: int) -> bool:

@@ -42,7 +42,7 @@ def plot(rows: list[dict]):
         ax.set_title(f"{task} (n={n}, {prompts} prompts)", fontsize=8)
         ax.set_xlabel("in-context examples seen + 1 (position)")
         ax.set_ylabel("accuracy (clean)")
-        ax.set_ylim(0.3, 1.02)
+        ax.set_ylim(0.0, 1.02)
         ax.legend(fontsize=6, ncol=2)
     for ax in list(axes.flat)[len(panels):]:
         ax.set_visible(False)

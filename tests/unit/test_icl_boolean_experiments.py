@@ -88,3 +88,13 @@ def test_teaching_and_bayes_figures_refuse_cells_they_cannot_run():
         replace(B.Config.smoke(), cells=("conjunction:5:9",))
     with pytest.raises(ConfigError):
         replace(C.Config.smoke(), cell="conjunction:14:20")
+
+
+def test_sampler_benchmarks_report_rates_against_the_loop_at_a_tiny_size():
+    from attnlab.experiments.bench import BENCHMARKS
+    from attnlab.experiments.icl_boolean.bench import bench_conjunction_sampler, bench_parity_sampler
+
+    assert {"icl_boolean/conjunction-sampler", "icl_boolean/parity-sampler"} <= set(BENCHMARKS)
+    for fn in (bench_conjunction_sampler, bench_parity_sampler):
+        res = fn(prompts=40, loop_prompts=4)
+        assert res["baseline_s"] > 0 and res["ours_s"] > 0 and res["shape"]["prompts"] == 40
