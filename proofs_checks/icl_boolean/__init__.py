@@ -8,7 +8,8 @@ section 7) or the official code [src: satwik77/incontext-bool]; no paper number 
 * :mod:`.elimination` literal elimination is one-sided and exact on a singleton version space (D1);
 * :mod:`.gf2` GF(2) determinacy and the rank-chain accuracy curve (D4, 2.11);
 * :mod:`.teaching_sets` teaching sequences identify the function (D2);
-* :mod:`.bayes_dominance` exact Bayes >= every baseline, position by position (7.1).
+* :mod:`.bayes_dominance` exact Bayes >= every baseline, position by position (7.1);
+* :mod:`.nearest_neighbour` the nearest-neighbour task's labels follow its rule (D6).
 
 Support: :mod:`.instances` (instances and strategies), :mod:`.stats` (exact tests).
 """
