@@ -26,6 +26,7 @@ from attnlab.theory.icl_boolean.hypotheses import enumerable
 __all__ = ["ModelConfig", "parse_cell", "eval_draw", "baseline_rows", "train_and_score", "curve_rows",
            "bayes_available", "last_value"]
 
+_MODE_DEPENDENT = ("null", "averaging")  # baselines whose official predictions differ (null -1, averaging at 1)
 _STREAM_EVAL = 7919  # the evaluation prompts' seed offset (distinct from training streams)
 
 
@@ -83,11 +84,12 @@ def bayes_available(task: str, n: int) -> bool:
     return task in ("parity", "nearest_neighbour") or enumerable(task, n)
 
 
-def curve_rows(pred, y, base: dict, seed: int) -> list[dict]:
-    """Accuracy and band rows, both scoring modes, for one learner's predictions ``(M, N)``."""
+def curve_rows(pred, y, base: dict, seed: int, official_pred=None) -> list[dict]:
+    """Accuracy and band rows, both scoring modes, for one learner's predictions ``(M, N)``
+    (``official_pred``: the learner's official-mode predictions where they differ, e.g. null = -1)."""
     rows = []
     for mode in ("clean", "official"):
-        p = pred if mode == "clean" or base["learner"] != "null" else np.full_like(pred, -1.0)
+        p = official_pred if mode == "official" and official_pred is not None else pred
         s = score(p, y, mode)
         lo, hi = bootstrap_band(s, seed=seed)
         for i, (a, l_, h) in enumerate(zip(s.mean(axis=0), lo, hi, strict=True)):
@@ -110,7 +112,8 @@ def baseline_rows(d, baselines, base: dict, seed: int, **bayes_options) -> list[
         else:
             opts = {**bayes_options, **prefix} if b == "bayes" else {}
             pred = predict_packed(b, d.xp, d.y, d.n_dims, d.task, **opts)
-        rows += curve_rows(pred, d.y, {**base, "learner": b}, seed)
+        official = predict_packed(b, d.xp, d.y, d.n_dims, d.task, "official") if b in _MODE_DEPENDENT else None
+        rows += curve_rows(pred, d.y, {**base, "learner": b}, seed, official)
     return rows
 
 
