@@ -98,3 +98,10 @@ def test_sampler_benchmarks_report_rates_against_the_loop_at_a_tiny_size():
     for fn in (bench_conjunction_sampler, bench_parity_sampler):
         res = fn(prompts=40, loop_prompts=4)
         assert res["baseline_s"] > 0 and res["ours_s"] > 0 and res["shape"]["prompts"] == 40
+
+
+def test_paper_presets_hold_the_official_settings():
+    a = A.Config.paper()
+    assert (a.d_model, a.n_layers, a.n_heads, a.lr, a.batch, a.steps, a.n_eval) == (256, 12, 8, 1e-4, 64, 15_000, 1280)
+    assert "conjunction:28:40" in a.cells and "parity:20:140" in a.cells and a.grad_clip == 0
+    assert B.Config.paper().cells[0].endswith(":28:40") and C.Config.paper().cell == "conjunction:8:70"

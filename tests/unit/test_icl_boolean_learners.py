@@ -134,3 +134,14 @@ def test_bayes_needs_a_task_and_refuses_classes_too_large_to_enumerate():
         predict("bayes", X, y, task="dnf3")
     with pytest.raises(UserError):
         predict("nope", X, y)
+
+
+def test_dual_elimination_equals_a_naive_disjunction_literal_loop():
+    X, y = sample_prompts("disjunction", n, N, B, seed=6)
+    p = predict("elimination", X, y, task="disjunction")
+    for b in range(B):
+        lits = {(j, s) for j in range(n) for s in (1, -1)}  # literal (j, s) is true on x iff x_j == s
+        for i in range(N):
+            assert p[b, i] == (1 if any(X[b, i, j] == s for j, s in lits) else -1)
+            if y[b, i] == -1:
+                lits = {(j, s) for j, s in lits if X[b, i, j] != s}
