@@ -2,8 +2,9 @@ r"""Accuracy vs number of in-context examples, per task, for trained models besi
 paper's main figure and its last-position table; spec 4 T1/F1/R).
 
 For each cell ``task:n:points``: train each model kind on fresh prompts of the task, then score models and
-baselines (null, majority, averaging, 1-NN, 3-NN, elimination where it applies, Gaussian elimination, exact
-Bayes where enumerable) on the same ``n_eval`` evaluation prompts, per position, clean and official scoring.
+baselines (null, majority, averaging, 1-NN, 3-NN, elimination on conjunction-like tasks, Gaussian
+elimination on parities, exact Bayes where enumerable) on the same ``n_eval`` evaluation prompts, per
+position, clean and official scoring.
 
 Smoke: n = 8, 30 points, conjunction, three tiny models (2 layers x 32 wide), 60 steps of 32 prompts, 256
 evaluation prompts: a pipeline check (the models stay near the majority rate), not a result.

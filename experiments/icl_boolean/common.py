@@ -106,6 +106,8 @@ def baseline_rows(d, baselines, base: dict, seed: int, **bayes_options) -> list[
         if b == "elimination" and d.task not in ("conjunction", "disjunction", "sparse_disjunction",
                                                   "mono_conjunction", "mono_conjunction_teach", "conjunction_teach"):
             continue
+        if b == "gauss_elim" and d.task not in ("parity", "sparse_parity"):
+            continue
         prefix = {"teaching": d.teach_len is not None} if d.task.endswith("_teach") else {}
         if b == "bayes_label_only":
             pred = predict_packed("bayes", d.xp, d.y, d.n_dims, d.task, ignore_input_likelihood=True, **prefix)
