@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, str] = {
     "tf_svm/svm-rank": "attnlab.experiments.tf_svm.bench:bench_svm_rank",
     "icl_boolean/conjunction-sampler": "attnlab.experiments.icl_boolean.bench:bench_conjunction_sampler",
     "icl_boolean/parity-sampler": "attnlab.experiments.icl_boolean.bench:bench_parity_sampler",
+    "icl_boolean/training-step": "attnlab.experiments.icl_boolean.bench:bench_training_step",
 }
 
 

@@ -94,7 +94,7 @@ def test_sampler_benchmarks_report_rates_against_the_loop_at_a_tiny_size():
     from attnlab.experiments.bench import BENCHMARKS
     from attnlab.experiments.icl_boolean.bench import bench_conjunction_sampler, bench_parity_sampler
 
-    assert {"icl_boolean/conjunction-sampler", "icl_boolean/parity-sampler"} <= set(BENCHMARKS)
+    assert {"icl_boolean/conjunction-sampler", "icl_boolean/parity-sampler", "icl_boolean/training-step"} <= set(BENCHMARKS)
     for fn in (bench_conjunction_sampler, bench_parity_sampler):
         res = fn(prompts=40, loop_prompts=4)
         assert res["baseline_s"] > 0 and res["ours_s"] > 0 and res["shape"]["prompts"] == 40
