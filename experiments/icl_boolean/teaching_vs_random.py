@@ -8,8 +8,9 @@ prompts, because the sequences are teaching sets (claim ``teaching-sets-identify
 
 Smoke: monotone conjunctions (official ``teach_conjunction``) at n = 8, 30 points, a tiny GPT-2-style model
 for 60 steps: a pipeline check. Paper: the three teaching tasks at n = 28 with 40 points, 12 x 256, 8 heads.
-The "two algorithms" mixture experiment (F3) needs a teach/no-teach mixing sampler that is not in the public
-code and is not built here.
+``train_teach_fraction`` < 1 trains on a teach / no-teach mixture (each prompt has its prefix with that
+probability): the "two algorithms" experiment (spec F3, [unverified]; the public code has no such sampler),
+e.g. ``--set train_teach_fraction=0.5``.
 """
 
 from __future__ import annotations
@@ -34,9 +35,12 @@ class Config(ModelConfig):
     """``cells`` of teaching tasks ``task:n:points``; model fields from ModelConfig."""
 
     cells: tuple[str, ...] = ("mono_conjunction_teach:28:40", "conjunction_teach:28:40", "dnf3_teach:28:40")
+    train_teach_fraction: float = 1.0
 
     def validate(self) -> None:
         super().validate()
+        if not 0 < self.train_teach_fraction <= 1:
+            raise ConfigError(f"train_teach_fraction must lie in (0, 1], got {self.train_teach_fraction}")
         for c in self.cells:
             if parse_cell(c)[0] not in _TEACH:
                 raise ConfigError(f"cell {c!r}: the task must be one of {_TEACH}")
@@ -61,7 +65,8 @@ def run(cfg: Config, seed: int) -> list[dict]:
             rows += baseline_rows(d, _BASELINES, {"task": task, "n_dims": n, "n_points": N, "prompts": name}, seed)
         for kind in cfg.models:
             rows += train_and_score(cfg, kind, task, n, N, seed, evals,
-                                    {"task": task, "n_dims": n, "n_points": N, "prompts": "teach"})
+                                    {"task": task, "n_dims": n, "n_points": N, "prompts": "teach"},
+                                    teach_fraction=cfg.train_teach_fraction)
     return rows
 
 

@@ -47,12 +47,21 @@ def bce_loss(pred: torch.Tensor, batch: Batch) -> torch.Tensor:
     return F.binary_cross_entropy_with_logits(p[batch.mask], target[batch.mask])
 
 
-def sampler_for_training(task: str, n_dims: int, n_points: int, batch: int, **options):
-    """``sample(step, generator) -> Batch`` drawing fresh functions every step (the training layer's contract)."""
+def sampler_for_training(task: str, n_dims: int, n_points: int, batch: int, *, teach_fraction: float | None = None,
+                         **options):
+    """``sample(step, generator) -> Batch`` drawing fresh functions every step (the training layer's contract).
+
+    ``teach_fraction`` (``*_teach`` tasks only): each prompt starts with its teaching sequence with this
+    probability and is a random-example prompt otherwise (a teach / no-teach mixture, spec F3)."""
     from attnlab.gpu.icl_boolean.sampler import sample_torch
 
     def sample(step: int, generator: torch.Generator) -> Batch:
         d = sample_torch(task, n_dims, n_points, batch, generator, **options)
-        return to_batch(d.X, d.y)
+        X, y = d.X, d.y
+        if teach_fraction is not None and teach_fraction < 1:
+            r = sample_torch(task, n_dims, n_points, batch, generator, teaching=False, **options)
+            pick = torch.rand(batch, generator=generator, device=generator.device) < teach_fraction
+            X, y = torch.where(pick[:, None, None], X, r.X), torch.where(pick[:, None], y, r.y)
+        return to_batch(X, y)
 
     return sample

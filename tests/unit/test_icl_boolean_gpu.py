@@ -86,3 +86,12 @@ def test_perturbing_later_tokens_never_changes_earlier_predictions(kind):
     with torch.no_grad():
         a, b = model(tok)[:, :cut], model(other)[:, :cut]
     assert_close(b.numpy(), a.numpy(), TOL.gpu_float32, f"{kind}: earlier outputs after a later perturbation")
+
+
+def test_a_teach_mixture_mixes_prompts_with_and_without_their_prefix():
+    from attnlab.gpu.icl_boolean.prompts import sampler_for_training
+
+    b = sampler_for_training("mono_conjunction_teach", 5, 9, 400, teach_fraction=0.5)(1, torch.Generator().manual_seed(0))
+    first = b.targets[:, 0]  # the first teaching row is always positive
+    frac_pos = (first > 0).float().mean().item()
+    assert 0.5 < frac_pos < 1.0
