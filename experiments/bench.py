@@ -35,6 +35,9 @@ BENCHMARKS: dict[str, str] = {
     "urpe/fft-vs-naive": "attnlab.experiments.urpe.bench:bench_fft_vs_naive",
     "cli/help": "attnlab.experiments.startup_bench:bench_help",
     "cli/list": "attnlab.experiments.startup_bench:bench_list",
+    "icl_boolean/conjunction-sampler": "attnlab.experiments.icl_boolean.bench:bench_conjunction_sampler",
+    "icl_boolean/parity-sampler": "attnlab.experiments.icl_boolean.bench:bench_parity_sampler",
+    "icl_boolean/training-step": "attnlab.experiments.icl_boolean.bench:bench_training_step",
 }
 
 

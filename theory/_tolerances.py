@@ -48,6 +48,9 @@ Why these values:
   Newton-Schulz, whose iterates reach :math:`S^{-1}`).
 * ``rank``: singular values of solver outputs count when above 1e-6 relative to the largest (solver
   residues ~1e-8 relative stay below it; tf_svm spec, pitfall 3).
+* ``probability_tie``: a posterior probability computed as a ratio of sums of up to ~3e5 exp-weights
+  (icl_boolean exact Bayes) carries relative rounding ~ H * eps ~ 1e-10; |2P - 1| below 1e-9 is an exact tie
+  (symmetric version spaces), predicted as 0.
 """
 
 from __future__ import annotations
@@ -97,6 +100,7 @@ class TOL:
     direction = Tolerance("direction", rtol=0.0, atol=1e-2)
     rate_fit = Tolerance("rate_fit", rtol=0.1, atol=0.0)
     stationarity = Tolerance("stationarity", rtol=0.0, atol=1e-6)
+    probability_tie = Tolerance("probability_tie", rtol=0.0, atol=1e-9)
 
     @classmethod
     def all(cls) -> list[Tolerance]:
