@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
 from attnlab.theory.errors import ConfigError, UserError
@@ -115,22 +114,21 @@ def _cmd_reproduce(args) -> int:
     from attnlab.experiments.paths import default_out, default_store
     from attnlab.experiments.reproduce import reproduce_figure
     from attnlab.experiments.store import ResultStore
-    from attnlab.gpu.device import ENV_VAR, get_device
+    from attnlab.gpu.device import device_name
 
     overrides = _overrides(args.overrides)
     ids = _expand_figures(args.figures)
     for fid in ids:  # validate every config before computing anything
         get_figure(fid).config_cls.preset(args.scale).with_overrides(overrides)
     if args.device:
-        get_device(args.device)  # validate now: a clear error instead of a failure in a worker
-        os.environ[ENV_VAR] = args.device  # workers and Slurm jobs inherit it
+        device_name(args.device)  # validate now: a clear error instead of a failure in a worker
     out = default_out(args.out)
     store_path = default_store(args.store)
     executor = make_executor(args.executor, workers=args.workers, slurm_partition=args.partition,
                              slurm_folder=store_path.parent / "slurm-logs")
     with ResultStore(store_path) as store:
         for fid in ids:
-            rep = reproduce_figure(fid, args.scale, overrides, store, executor, out)
+            rep = reproduce_figure(fid, args.scale, overrides, store, executor, out, device=args.device)
             print(f"{fid}: {rep.computed} cells computed, {rep.skipped} cached -> {rep.out_dir}")
             for q in rep.comparisons:
                 verdict = {True: "agree", False: "DISAGREE", None: "not computed"}[q["agrees"]]

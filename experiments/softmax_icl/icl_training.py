@@ -155,9 +155,10 @@ def grid_search_eta(baseline: OneStepGD, batch: ICLBatch, etas) -> tuple[float, 
 
 
 def run_comparison(cfg: ICLTrainingConfig, task, baseline: OneStepGD, *, softmax: bool, seed: int,
-                   etas, labels: dict, desc: str = "") -> list[dict]:
-    """Grid-search the GD step, train a layer on ``task``, and return tidy metric rows (see module doc)."""
-    device = get_device()
+                   etas, labels: dict, desc: str = "", device: str | None = None) -> list[dict]:
+    """Grid-search the GD step, train a layer on ``task`` on ``device`` (:func:`attnlab.gpu.device.get_device`),
+    and return tidy metric rows (see module doc)."""
+    device = get_device(device)
     disable_tf32()
     dtype = _DTYPES[cfg.dtype]
     base = {"seed": seed, **labels}

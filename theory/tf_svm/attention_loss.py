@@ -26,7 +26,7 @@ from scipy.special import expit, log_softmax
 
 from attnlab.theory.errors import UnknownIdError
 
-__all__ = ["Loss", "LOSSES", "get_loss", "score_loss_and_grad", "loss_gap"]
+__all__ = ["Loss", "LOSSES", "get_loss", "ScoreGrad", "score_loss_and_grad", "loss_gap"]
 
 
 @dataclass(frozen=True)
@@ -66,37 +66,62 @@ def get_loss(loss: str | Loss) -> Loss:
     return LOSSES[loss]
 
 
-def _stable_terms(keys: np.ndarray, q: np.ndarray, gamma: np.ndarray):
-    # keys (..., n, T, d), q (..., n, d), gamma (..., n, T)
-    logits = np.einsum("...ntd,...nd->...nt", keys, q)
-    logp = log_softmax(logits, axis=-1)
-    s = np.exp(logp)
-    diff = gamma[..., :, None] - gamma[..., None, :]  # (..., n, T, T): gamma_t - gamma_tau
-    centred = np.einsum("...tu,...u->...t", diff, s)  # gamma_t - u, no cancellation
-    ref = np.argmax(logp, axis=-1)  # (..., n)
-    u = np.einsum("...nt,...nt->...n", s, gamma)
-    return s, centred, ref, u
+#: float64 ``exp`` is exactly 0 below -745.14 (subnormal below -708): clamping logit gaps at -746 changes no bit
+#: of the softmax and keeps ``exp`` off huge negative arguments once attention saturates (gaps of -1e4 and beyond).
+_EXP_FLOOR = -746.0
+
+
+class ScoreGrad:
+    r"""The stable $\nabla_{q_i}\mathcal{L}$ for fixed keys and scores, batched over leading axes.
+
+    Per-run constants are hoisted out of the call: the score differences $\gamma_{it} - \gamma_{i\tau}$
+    (..., n, T, T), and $k_{it} - k_{ir_i}$ for the current reference tokens $r_i = \arg\max_t a_{it}$,
+    recomputed only when some $r_i$ changes (after the first GD steps it never does). Everything is a
+    batched ``matmul``, so one call serves B instances (``keys`` (..., n, T, d) may broadcast against ``q``).
+
+    Args:
+        keys: $k \in \mathbb{R}^{\dots \times n \times T \times d}$.
+        gamma: scores $\gamma \in \mathbb{R}^{\dots \times n \times T}$.
+        loss: a :class:`Loss` or its name.
+    """
+
+    def __init__(self, keys, gamma, loss: str | Loss = "logistic"):
+        self.keys, self.gamma, self.loss = keys, gamma, get_loss(loss)
+        self.dgamma = gamma[..., :, None] - gamma[..., None, :]  # (..., n, T, T): gamma_t - gamma_tau
+        self._ref = None
+        self._kd = None
+
+    def __call__(self, q):
+        r"""``(L, U, s, dl)`` at queries ``q`` (..., n, d): loss (...), $\nabla_{q_i}\mathcal{L}$ (..., n, d),
+        probabilities $s$ (..., n, T) and $\ell'(u_i)$, $u_i = \sum_t s_{it}\gamma_{it}$ (..., n)."""
+        keys = self.keys
+        logits = (keys @ q[..., None])[..., 0]  # (..., n, T): a_it = k_it^T q_i
+        ref = np.argmax(logits, axis=-1)
+        logits = logits - np.take_along_axis(logits, ref[..., None], axis=-1)
+        np.maximum(logits, _EXP_FLOOR, out=logits)
+        e = np.exp(logits)
+        s = e / e.sum(-1, keepdims=True)
+        centred = (self.dgamma @ s[..., None])[..., 0]  # gamma_t - u = sum_tau s_tau (gamma_t - gamma_tau)
+        if self._ref is None or self._ref.shape != ref.shape or not np.array_equal(ref, self._ref):
+            kb = np.broadcast_to(keys, ref.shape + keys.shape[-2:])
+            k_ref = np.take_along_axis(kb, ref[..., None, None], axis=-2)  # (..., n, 1, d)
+            self._ref, self._kd = ref, kb - k_ref
+        u = (s * self.gamma).sum(-1)
+        dl = self.loss.deriv(u)
+        U = ((s * centred)[..., None, :] @ self._kd)[..., 0, :] * (dl / keys.shape[-3])[..., None]
+        return self.loss.value(u).mean(axis=-1), U, s, dl
 
 
 def score_loss_and_grad(keys, q, gamma, loss: str | Loss = "logistic"):
     r"""Loss $\frac1n\sum_i \ell(u_i)$ and the stable $\nabla_{q_i}\mathcal{L}$, shape (..., n, d).
 
-    Args:
-        keys: $k \in \mathbb{R}^{\dots \times n \times T \times d}$.
-        q: queries $q \in \mathbb{R}^{\dots \times n \times d}$ (logits $k_{it}^\top q_i$).
-        gamma: scores $\gamma \in \mathbb{R}^{\dots \times n \times T}$.
-        loss: a :class:`Loss` or its name.
+    One-off call of :class:`ScoreGrad` (a GD loop keeps the instance to reuse its hoisted constants).
 
     Returns:
         ``(L, U, s)``: loss (shape ``...``), gradient with respect to each $q_i$, probabilities.
     """
-    lo = get_loss(loss)
-    s, centred, ref, u = _stable_terms(keys, q, gamma)
-    n = keys.shape[-3]
-    k_ref = np.take_along_axis(keys, ref[..., None, None], axis=-2)  # (..., n, 1, d)
-    weights = s * centred  # (..., n, T), sums to 0 over T
-    U = np.einsum("...nt,...ntd->...nd", weights, keys - k_ref) * (lo.deriv(u) / n)[..., None]
-    return lo.value(u).mean(axis=-1), U, s
+    L, U, s, _ = ScoreGrad(keys, gamma, loss)(q)
+    return L, U, s
 
 
 def loss_gap(keys, q, gamma, loss: str | Loss = "logistic") -> np.ndarray:
