@@ -16,8 +16,9 @@ The loop is written once, against a small set of array operations (:class:`Array
 here (float64, the reference), and torch's in :mod:`attnlab.gpu.optim`, so the CPU and GPU engines cannot
 drift apart. Paper-specific gradients live with their papers (:mod:`attnlab.theory.tf_svm.attention_gd`).
 
-No numba: the step is a handful of batched BLAS calls over all $B$ instances (measured: the gradient's
-matmuls dominate, per-step Python overhead is ~10 operations), so a compiled loop has nothing to win.
+No numba here: profiled at the official local-convergence size (B = 100, n = 6, T = 8, d = 10; 1.2 ms per
+step on one core), this loop's own bookkeeping is ~5% of the time and the gradient's batched array operations
+~85%, so compiling the loop cannot win; a fused kernel of the gradient might, and has not been tried.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 r"""Batched (normalised) GD on $W$, $(K, Q)$, $p$ or joint $(v, p)$ for $B$ TF-SVM instances at once, in torch.
 
 The parameterisations, the loop and the stopping rules are those of :mod:`attnlab.theory.tf_svm.attention_gd`
-(one code path, given torch operations by :func:`attnlab.gpu.optim.torch_ops`); only the stable gradient has a
-torch twin here, :class:`TorchScoreGrad`, the same formulas as
+(one code path, given torch operations by :func:`attnlab.gpu.optim.torch_ops`; :func:`on_device` runs any of
+them, ``batched_gd_w``/``batched_gd_kq`` are the two the figures call); only the stable gradient has a torch twin
+here, :class:`TorchScoreGrad`, the same formulas as
 :class:`attnlab.theory.tf_svm.attention_loss.ScoreGrad` (there the math). Results are float64 numpy and equal
 the numpy runs on CPU at ``TOL.gpu_float64``. float64 by default; the device comes only from
 :func:`attnlab.gpu.device.get_device`.
@@ -14,7 +15,7 @@ from attnlab.theory.tf_svm import attention_gd as _theory
 from attnlab.theory.tf_svm.attention_gd import BatchGdResult, GdConfig
 from attnlab.theory.tf_svm.attention_loss import Loss, get_loss
 
-__all__ = ["TorchScoreGrad", "batched_gd_w", "batched_gd_kq", "batched_gd_p", "batched_gd_vp"]
+__all__ = ["TorchScoreGrad", "on_device", "batched_gd_w", "batched_gd_kq"]
 
 _EXP_FLOOR = -746.0  # as in theory: exp underflows to exactly 0 below it (float64 and float32)
 
@@ -55,7 +56,9 @@ class TorchScoreGrad:
         return value.mean(-1), U, s, dl
 
 
-def _torch_run(fn, *args, device=None, dtype: str = "float64", **kw) -> BatchGdResult:
+def on_device(fn, *args, device=None, dtype: str = "float64", **kw) -> BatchGdResult:
+    """Run a batched function of :mod:`attnlab.theory.tf_svm.attention_gd` (``batched_gd_w``, ``_kq``, ``_p``,
+    ``_vp``) in torch on ``device`` (:func:`attnlab.gpu.device.get_device`) in ``dtype``."""
     import torch
 
     from attnlab.gpu.optim import torch_ops
@@ -67,22 +70,10 @@ def _torch_run(fn, *args, device=None, dtype: str = "float64", **kw) -> BatchGdR
 def batched_gd_w(X, Z, v, Y, W0, cfg: GdConfig, loss: str = "logistic", device=None, dtype: str = "float64",
                  **kw) -> BatchGdResult:
     """:func:`attnlab.theory.tf_svm.attention_gd.batched_gd_w` in torch on ``device``."""
-    return _torch_run(_theory.batched_gd_w, X, Z, v, Y, W0, cfg, loss, device=device, dtype=dtype, **kw)
+    return on_device(_theory.batched_gd_w, X, Z, v, Y, W0, cfg, loss, device=device, dtype=dtype, **kw)
 
 
 def batched_gd_kq(X, Z, v, Y, K0, Q0, cfg: GdConfig, loss: str = "logistic", device=None, dtype: str = "float64",
                   **kw) -> BatchGdResult:
     """:func:`attnlab.theory.tf_svm.attention_gd.batched_gd_kq` in torch on ``device``."""
-    return _torch_run(_theory.batched_gd_kq, X, Z, v, Y, K0, Q0, cfg, loss, device=device, dtype=dtype, **kw)
-
-
-def batched_gd_p(keys, X, v, Y, p0, cfg: GdConfig, loss: str = "logistic", device=None, dtype: str = "float64",
-                 **kw) -> BatchGdResult:
-    """:func:`attnlab.theory.tf_svm.attention_gd.batched_gd_p` in torch on ``device``."""
-    return _torch_run(_theory.batched_gd_p, keys, X, v, Y, p0, cfg, loss, device=device, dtype=dtype, **kw)
-
-
-def batched_gd_vp(keys, X, Y, p0, v0, cfg: GdConfig, loss: str = "logistic", device=None, dtype: str = "float64",
-                  **kw) -> BatchGdResult:
-    """:func:`attnlab.theory.tf_svm.attention_gd.batched_gd_vp` in torch on ``device``."""
-    return _torch_run(_theory.batched_gd_vp, keys, X, Y, p0, v0, cfg, loss, device=device, dtype=dtype, **kw)
+    return on_device(_theory.batched_gd_kq, X, Z, v, Y, K0, Q0, cfg, loss, device=device, dtype=dtype, **kw)

@@ -50,14 +50,13 @@ import scipy.sparse as sp
 
 from attnlab.theory._tolerances import TOL, Tolerance
 
-__all__ = ["Certificate", "RawSolve", "solve_margin_problem", "SOLVER", "SOLVER_OPTIONS", "METHODS"]
+__all__ = ["Certificate", "RawSolve", "solve_margin_problem", "SOLVER", "SOLVER_OPTIONS"]
 
 SOLVER = "CLARABEL"
 #: Clarabel's own stopping tolerances, recorded in every solution (tightened from 1e-8 so that
 #: support-token detection at TOL.margin is unambiguous).
 SOLVER_OPTIONS = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}
 
-METHODS = ("direct", "cvxpy")
 #: relative singular-value threshold below which a direction is not in the span of the constraint matrices
 #: (the nuclear reduction); a dropped direction perturbs rows by <= this, and the certificate on the original
 #: rows would catch any effect on the answer.
