@@ -10,7 +10,8 @@ $$P^{(j)}_{k+1} = P^{(j)}_k - \eta_b\, G^{(j)}_k,\qquad
 per instance $b$. An instance *freezes* (keeps its parameters, stops counting steps) when a stopping rule
 fires for it (``stop(k, params, aux)``, reason ``stop``) or, with $\epsilon = 0$, when one of its gradients is
 exactly 0 (reason ``zero-gradient``: normalising it is undefined). The loop ends after ``steps`` updates or
-when every instance is frozen. Iterates are logged at every ``log_every``-th step and always at the last one.
+when every instance is frozen. Iterates are logged at every ``log_every``-th step (or where a predicate says)
+and always at the last one.
 
 The loop is written once, against a small set of array operations (:class:`ArrayOps`): :data:`NUMPY_OPS`
 here (float64, the reference), and torch's in :mod:`attnlab.gpu.optim`, so the CPU and GPU engines cannot
@@ -84,14 +85,15 @@ class Trace:
 
 
 def run_gd(params: Sequence, grad_fn: Callable, *, steps: int, eta: float, normalized: bool = True,
-           eps: float = 0.0, log_every: int = 0, stop: Callable | None = None, keep_aux: bool = False,
+           eps: float = 0.0, log_every: int | Callable[[int], bool] = 0, stop: Callable | None = None,
+           keep_aux: bool = False,
            ops: ArrayOps = NUMPY_OPS) -> Trace:
     r"""Batched (normalised) GD from ``params`` (tuple of (B, ...) arrays).
 
     Args:
         grad_fn: ``params -> (grads, aux)``, ``grads`` a tuple shaped like ``params``.
         steps: number of updates; ``eta``: step size; ``normalized``: divide by $\|G\|_F + $ ``eps``.
-        log_every: log every ``log_every``-th iterate (0: only the last).
+        log_every: log every ``log_every``-th iterate (0: only the last), or a predicate ``k -> bool``.
         stop: optional ``(k, params, aux) -> (B,) bool``: instances to freeze before step ``k``'s update.
         keep_aux: also log ``aux`` at the logged iterates.
         ops: the array library (:data:`NUMPY_OPS`, or :data:`attnlab.gpu.optim.TORCH_OPS`).
@@ -103,6 +105,7 @@ def run_gd(params: Sequence, grad_fn: Callable, *, steps: int, eta: float, norma
     reason = ops.zeros_int(B, params[0])
     logs_k, logs_p, logs_a = [], [], []
     k, aux = 0, None
+    log_at = log_every if callable(log_every) else (lambda k: bool(log_every) and k % log_every == 0)
     for k in range(steps + 1):
         grads, aux = grad_fn(params)
         if k == steps:
@@ -119,7 +122,7 @@ def run_gd(params: Sequence, grad_fn: Callable, *, steps: int, eta: float, norma
                 active &= ~hit
         if not bool(active.any()):
             break
-        if log_every and k % log_every == 0:
+        if log_at(k):
             logs_k.append(k)
             logs_p.append(tuple(ops.copy(p) for p in params))
             logs_a.append(aux)

@@ -210,6 +210,14 @@ def _instance_batch(X, Z, v, Y):
     return X, Z, v, Y, Y[..., None] * np.einsum("bntd,bd->bnt", X, v)
 
 
+def _prompt_batch(keys, X, v, Y, p0):
+    keys = np.asarray(keys, dtype=np.float64)
+    X, _, v, Y, gamma = _instance_batch(X, np.zeros(np.shape(X)[:2] + np.shape(X)[3:]), v, Y)
+    if keys.ndim != 4 or keys.shape[:3] != X.shape[:3]:
+        raise InvalidInputError(f"keys must have shape (B, n, T, d') matching X {X.shape}, got {keys.shape}")
+    return keys, X, v, Y, gamma, _batched("p0", p0, (X.shape[0], keys.shape[3]))
+
+
 def batched_gd_w(X, Z, v, Y, W0, cfg: GdConfig, loss: str | Loss = "logistic", *, stop=None, keep_s: bool = False,
                  ops: ArrayOps = NUMPY_OPS, score_grad=ScoreGrad) -> BatchGdResult:
     """(N)GD on W for B instances: X (B, n, T, d), Z (B, n, d), v (B, d), Y (B, n), ``W0`` (B, d, d).
@@ -240,11 +248,7 @@ def batched_gd_kq(X, Z, v, Y, K0, Q0, cfg: GdConfig, loss: str | Loss = "logisti
 def batched_gd_p(keys, X, v, Y, p0, cfg: GdConfig, loss: str | Loss = "logistic", *, keep_s: bool = False,
                  ops: ArrayOps = NUMPY_OPS, score_grad=ScoreGrad) -> BatchGdResult:
     """(N)GD on prompts (B, d') with keys (B, n, T, d') and values X (B, n, T, d); ``W`` holds p."""
-    keys = np.asarray(keys, dtype=np.float64)
-    X, _, v, Y, gamma = _instance_batch(X, np.zeros(np.shape(X)[:2] + np.shape(X)[3:]), v, Y)
-    if keys.ndim != 4 or keys.shape[:3] != X.shape[:3]:
-        raise InvalidInputError(f"keys must have shape (B, n, T, d') matching X {X.shape}, got {keys.shape}")
-    p0 = _batched("p0", p0, (X.shape[0], keys.shape[3]))
+    keys, X, v, Y, gamma, p0 = _prompt_batch(keys, X, v, Y, p0)
     sg = score_grad(ops.asarray(keys), ops.asarray(gamma), get_loss(loss))
     (p,), logs, log_s, info = _run((p0,), _p_grads(sg), cfg, ops, None, keep_s)
     return BatchGdResult(p, **info, log_W=np.stack([q[0] for q in logs]), log_s=log_s)
@@ -253,11 +257,7 @@ def batched_gd_p(keys, X, v, Y, p0, cfg: GdConfig, loss: str | Loss = "logistic"
 def batched_gd_vp(keys, X, Y, p0, v0, cfg: GdConfig, loss: str | Loss = "logistic", *, keep_s: bool = False,
                   ops: ArrayOps = NUMPY_OPS, score_grad=ScoreGrad) -> BatchGdResult:
     """Joint (N)GD on prompts p (B, d') and heads v (B, d), each normalised separately; ``W`` holds p."""
-    keys = np.asarray(keys, dtype=np.float64)
-    X, _, v0, Y, _ = _instance_batch(X, np.zeros(np.shape(X)[:2] + np.shape(X)[3:]), v0, Y)
-    if keys.ndim != 4 or keys.shape[:3] != X.shape[:3]:
-        raise InvalidInputError(f"keys must have shape (B, n, T, d') matching X {X.shape}, got {keys.shape}")
-    p0 = _batched("p0", p0, (X.shape[0], keys.shape[3]))
+    keys, X, v0, Y, _, p0 = _prompt_batch(keys, X, v0, Y, p0)
     fn = _vp_grads(ops.asarray(keys), ops.asarray(X), ops.asarray(Y), score_grad, get_loss(loss))
     (p, v), logs, log_s, info = _run((p0, v0), fn, cfg, ops, None, keep_s)
     return BatchGdResult(p, **info, v=v, log_W=np.stack([q[0] for q in logs]), log_v=np.stack([q[1] for q in logs]),
