@@ -17,9 +17,9 @@ The loop is written once, against a small set of array operations (:class:`Array
 here (float64, the reference), and torch's in :mod:`attnlab.gpu.optim`, so the CPU and GPU engines cannot
 drift apart. Paper-specific gradients live with their papers (:mod:`attnlab.theory.tf_svm.attention_gd`).
 
-No numba here: profiled at the official local-convergence size (B = 100, n = 6, T = 8, d = 10; 1.2 ms per
-step on one core), this loop's own bookkeeping is ~5% of the time and the gradient's batched array operations
-~85%, so compiling the loop cannot win; a fused kernel of the gradient might, and has not been tried.
+No numba in this loop: profiled at the official local-convergence size (B = 100, n = 6, T = 8, d = 10), its
+own bookkeeping is a small part of a step and the gradient most of it, so the gradient is where numba is used
+(:mod:`attnlab.theory.tf_svm._score_kernel`, the one numba kernel of the project, with its measurements).
 """
 
 from __future__ import annotations

@@ -66,18 +66,16 @@ def get_loss(loss: str | Loss) -> Loss:
     return LOSSES[loss]
 
 
-#: float64 ``exp`` is exactly 0 below -745.14 (subnormal below -708): clamping logit gaps at -746 changes no bit
-#: of the softmax and keeps ``exp`` off huge negative arguments once attention saturates (gaps of -1e4 and beyond).
-_EXP_FLOOR = -746.0
-
-
 class ScoreGrad:
     r"""The stable $\nabla_{q_i}\mathcal{L}$ for fixed keys and scores, batched over leading axes.
 
-    Per-run constants are hoisted out of the call: the score differences $\gamma_{it} - \gamma_{i\tau}$
-    (..., n, T, T), and $k_{it} - k_{ir_i}$ for the current reference tokens $r_i = \arg\max_t a_{it}$,
-    recomputed only when some $r_i$ changes (after the first GD steps it never does). Everything is a
-    batched ``matmul``, so one call serves B instances (``keys`` (..., n, T, d) may broadcast against ``q``).
+    The per-row work (logits, reference token, clamped softmax, the cancellation-free weights
+    $s_{it}\sum_\tau s_{i\tau}(\gamma_{it} - \gamma_{i\tau})$ and their sum against $k_{it} - k_{ir_i}$) is one fused
+    numba loop, :func:`attnlab.theory.tf_svm._score_kernel.score_rows` (imported at the first call); the loss
+    $\ell$, $\ell'$ is applied here from :data:`LOSSES`. Keys and scores are made contiguous once per batch
+    shape, so a GD loop calls only the kernel. ``keys`` (..., n, T, d) may broadcast against ``q`` (..., n, d).
+
+    Measured: ~2x faster per call than the batched-numpy form it replaced (numbers in the kernel's docstring).
 
     Args:
         keys: $k \in \mathbb{R}^{\dots \times n \times T \times d}$.
@@ -86,30 +84,31 @@ class ScoreGrad:
     """
 
     def __init__(self, keys, gamma, loss: str | Loss = "logistic"):
-        self.keys, self.gamma, self.loss = keys, gamma, get_loss(loss)
-        self.dgamma = gamma[..., :, None] - gamma[..., None, :]  # (..., n, T, T): gamma_t - gamma_tau
-        self._ref = None
-        self._kd = None
+        self.keys, self.gamma, self.loss = np.asarray(keys), np.asarray(gamma), get_loss(loss)
+        self._rows = None  # (lead shape, keys (R, T, d), gamma (R, T)) for the last batch shape
+
+    def _rows_for(self, lead):
+        if self._rows is None or self._rows[0] != lead:
+            T, d = self.keys.shape[-2:]
+            K = np.ascontiguousarray(np.broadcast_to(self.keys, lead + (T, d)), dtype=np.float64).reshape(-1, T, d)
+            g = np.ascontiguousarray(np.broadcast_to(self.gamma, lead + (T,)), dtype=np.float64).reshape(-1, T)
+            self._rows = (lead, K, g)
+        return self._rows[1], self._rows[2]
 
     def __call__(self, q):
         r"""``(L, U, s, dl)`` at queries ``q`` (..., n, d): loss (...), $\nabla_{q_i}\mathcal{L}$ (..., n, d),
         probabilities $s$ (..., n, T) and $\ell'(u_i)$, $u_i = \sum_t s_{it}\gamma_{it}$ (..., n)."""
-        keys = self.keys
-        logits = (keys @ q[..., None])[..., 0]  # (..., n, T): a_it = k_it^T q_i
-        ref = np.argmax(logits, axis=-1)
-        logits = logits - np.take_along_axis(logits, ref[..., None], axis=-1)
-        np.maximum(logits, _EXP_FLOOR, out=logits)
-        e = np.exp(logits)
-        s = e / e.sum(-1, keepdims=True)
-        centred = (self.dgamma @ s[..., None])[..., 0]  # gamma_t - u = sum_tau s_tau (gamma_t - gamma_tau)
-        if self._ref is None or self._ref.shape != ref.shape or not np.array_equal(ref, self._ref):
-            kb = np.broadcast_to(keys, ref.shape + keys.shape[-2:])
-            k_ref = np.take_along_axis(kb, ref[..., None, None], axis=-2)  # (..., n, 1, d)
-            self._ref, self._kd = ref, kb - k_ref
-        u = (s * self.gamma).sum(-1)
+        from attnlab.theory.tf_svm._score_kernel import score_rows
+
+        q = np.asarray(q, dtype=np.float64)
+        T, d = self.keys.shape[-2:]
+        lead = np.broadcast_shapes(self.keys.shape[:-2], self.gamma.shape[:-1], q.shape[:-1])
+        K, g = self._rows_for(lead)
+        V, s, u = score_rows(K, np.ascontiguousarray(np.broadcast_to(q, lead + (d,))).reshape(-1, d), g)
+        u = u.reshape(lead)
         dl = self.loss.deriv(u)
-        U = ((s * centred)[..., None, :] @ self._kd)[..., 0, :] * (dl / keys.shape[-3])[..., None]
-        return self.loss.value(u).mean(axis=-1), U, s, dl
+        U = V.reshape(lead + (d,)) * (dl / lead[-1])[..., None]
+        return self.loss.value(u).mean(axis=-1), U, s.reshape(lead + (T,)), dl
 
 
 def score_loss_and_grad(keys, q, gamma, loss: str | Loss = "logistic"):
