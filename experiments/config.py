@@ -15,7 +15,9 @@ from dataclasses import dataclass, fields, replace
 
 from attnlab.theory.errors import ConfigError
 
-__all__ = ["ExperimentConfig", "parse_overrides", "canonical_json", "check_log_every"]
+__all__ = ["ExperimentConfig", "parse_overrides", "canonical_json", "check_log_every", "check_seeds", "MAX_SEED"]
+
+MAX_SEED = 2**32 - 1  # the range every seeded generator we use accepts
 
 
 @dataclass(frozen=True)
@@ -29,12 +31,16 @@ class ExperimentConfig:
             value = getattr(self, f.name)
             if isinstance(value, list):  # lists from JSON/overrides become tuples: hashable, frozen
                 object.__setattr__(self, f.name, tuple(value))
-        if not self.seeds:
-            raise ConfigError("seeds must list at least one seed")
+        check_seeds(self.seeds)
         self.validate()
 
     def validate(self) -> None:
         """Raise :class:`ConfigError` for out-of-range values. Override in subclasses."""
+
+    @classmethod
+    def tiny(cls):
+        """Seconds on one core: the size at which the generic figure test runs every figure."""
+        raise NotImplementedError(f"{cls.__module__}.{cls.__qualname__} must define tiny()")
 
     @classmethod
     def smoke(cls):
@@ -74,6 +80,19 @@ def check_log_every(steps: int, log_every: int) -> None:
     """Raise :class:`ConfigError` unless ``1 <= log_every <= steps`` (shared by the iterative experiments)."""
     if not 1 <= log_every <= steps:
         raise ConfigError(f"log_every must lie in [1, steps={steps}], got {log_every}")
+
+
+def check_seeds(seeds) -> None:
+    """Raise :class:`ConfigError` unless ``seeds`` lists distinct integers in ``[0, MAX_SEED]`` (one cell each)."""
+    if not seeds:
+        raise ConfigError("seeds must list at least one seed")
+    bad = [s for s in seeds if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= MAX_SEED]
+    if bad:
+        raise ConfigError(f"seeds must be integers in [0, {MAX_SEED}], got {', '.join(map(str, bad))}")
+    repeated = sorted({s for s in seeds if list(seeds).count(s) > 1})
+    if repeated:
+        raise ConfigError(f"seeds must be distinct (each seed is one cell), got {', '.join(map(str, repeated))} "
+                          "more than once")
 
 
 def canonical_json(obj) -> str:

@@ -87,7 +87,9 @@ def _paper_figures(paper: str) -> list[Figure]:
 
 def select_figures(selectors: list[str] | tuple[str, ...]) -> list[str]:
     """Figure ids matching each selector (:func:`~attnlab.proofs_checks.selectors.select_ids`); empty means all."""
-    return select_ids(selectors, [f.id for f in all_figures()], all_papers(), "figure")
+    from attnlab.experiments.figure_index import figure_ids  # ids without importing every figure module
+
+    return select_ids(selectors, figure_ids(), all_papers(), "figure")
 
 
 def all_figures() -> list[Figure]:
@@ -107,4 +109,6 @@ def get_figure(figure_id: str) -> Figure:
                 raise BrokenModuleError(module, exc) from exc
             if isinstance(fig, Figure) and fig.id == figure_id:
                 return fig
-    raise UnknownIdError("figure", figure_id, sorted(f.id for f in all_figures()))
+    from attnlab.experiments.figure_index import figure_ids
+
+    raise UnknownIdError("figure", figure_id, sorted(figure_ids()))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
-from attnlab.experiments.figures import all_figures
+from attnlab.experiments.figure_index import figure_index
 from attnlab.experiments.paths import claims_json, default_out
 from attnlab.proofs_checks.papers import all_papers
 from attnlab.proofs_checks.registry import Claim, all_claims
@@ -19,7 +18,7 @@ def _check_location(c: Claim) -> str:
 
 
 def _test_location(c: Claim) -> str:
-    return c.test or f"tests/checks/test_{c.paper}_claims.py"
+    return c.test or "tests/checks/test_every_claim.py"
 
 
 def _last_status(out: str | None) -> dict[str, str]:
@@ -44,7 +43,7 @@ def listing_json(out: str | None = None) -> dict:
             for c in all_claims()
         ],
         "figures": [{"id": f.id, "paper": f.paper, "title": f.title, "locator": f.locator,
-                     "experiment": inspect.getmodule(f.run).__name__, "plot": f.plot} for f in all_figures()],
+                     "experiment": f.module, "plot": f.plot} for f in figure_index()],
     }
 
 

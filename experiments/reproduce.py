@@ -16,13 +16,29 @@ from attnlab.experiments.config import canonical_json
 from attnlab.experiments.executors import Executor
 from attnlab.experiments.figures import get_figure
 from attnlab.experiments.paths import figure_dir
+from attnlab.experiments.reference import figure_reference
+from attnlab.experiments.run_info import run_info
 from attnlab.experiments.runner import plan_cells, run_sweep
 from attnlab.experiments.store import ResultStore
 from attnlab.experiments.verdict import compare
-from attnlab.paper_figs.reference import figure_reference
-from attnlab.theory._version import __version__
+from attnlab.paper_figs.style import add_comparison_footer
 
-__all__ = ["reproduce_figure", "Reproduction", "write_rows_csv"]
+__all__ = ["reproduce_figure", "Reproduction", "write_rows_csv", "variant_name", "caption"]
+
+
+def variant_name(scale: str, overrides: dict[str, str]) -> str:
+    """``""`` for the default smoke reproduction; else the scale and the overrides, e.g. ``paper`` or
+    ``smoke+draws=500+seeds=0,1``: the folder suffix that keeps variants beside the default."""
+    if scale == "smoke" and not overrides:
+        return ""
+    return "+".join([scale, *(f"{k}={v}" for k, v in sorted(overrides.items()))])
+
+
+def caption(scale: str, overrides: dict[str, str], seeds, info: dict) -> str:
+    """The provenance line drawn under every figure."""
+    over = ", ".join(f"{k}={v}" for k, v in sorted(overrides.items())) or "none"
+    return (f"scale {scale}; overrides: {over}; seeds {','.join(map(str, seeds))}; "
+            f"attnlab {info['version']} ({info['commit']}), {info['date']}")
 
 
 @dataclass(frozen=True)
@@ -56,9 +72,11 @@ def reproduce_figure(figure_id: str, scale: str, overrides: dict[str, str], stor
     ref = figure_reference(figure_id)
     comparisons = compare(ours, ref.get("quantities", []))
 
-    target = figure_dir(out, figure_id)
+    target = figure_dir(out, figure_id, variant_name(scale, overrides))
     target.mkdir(parents=True, exist_ok=True)
+    info = run_info()
     fig = figure.plot_fn()(rows)
+    add_comparison_footer(fig, comparisons, caption(scale, overrides, cfg.seeds, info))
     fig.savefig(target / "figure.png", bbox_inches="tight")
     fig.savefig(target / "figure.pdf", bbox_inches="tight")
     import matplotlib.pyplot as plt
@@ -75,7 +93,9 @@ def reproduce_figure(figure_id: str, scale: str, overrides: dict[str, str], stor
         "config": json.loads(canonical_json(cfg.to_dict())),
         "overrides": overrides,
         "choices": figure.choices,
-        "version": __version__,
+        **info,
+        "seeds": list(cfg.seeds),
+        "variant": variant_name(scale, overrides),
         "device": cells[0].device if cells else "",
         "cells": [c.key for c in cells],
         "computed_cells": sweep.computed,

@@ -49,6 +49,9 @@ class Paper:
     arxiv: str
     locator_base: str
     spec: str = ""
+    #: instances per claim in the default test tier (tests/checks/test_every_claim.py); small, so the
+    #: whole registry runs in the CI budget. ``attnlab check`` uses its own ``--budget``.
+    test_budget: int = 20
 
     def __post_init__(self):
         if not self.key.isidentifier() or self.key != self.key.lower():

@@ -11,11 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
 
-from attnlab.theory.errors import UnknownIdError
+from attnlab.theory.errors import UnknownIdError, UserError
 
-__all__ = ["select_ids", "PATTERN_HELP"]
+__all__ = ["select_ids", "EmptyPaperError", "PATTERN_HELP"]
 
 PATTERN_HELP = "a paper key, 'all', an id, or a shell-style glob such as '*lipschitz*' or 'tf_svm/wmm-*'"
+
+
+class EmptyPaperError(UserError):
+    """A paper key that is declared but has nothing of the asked kind (no claims, or no figures)."""
 
 
 def select_ids(selectors: Sequence[str], ids: Iterable[str], papers: Iterable[str], kind: str) -> list[str]:
@@ -36,6 +40,8 @@ def select_ids(selectors: Sequence[str], ids: Iterable[str], papers: Iterable[st
             hits = ids
         elif sel in papers:
             hits = [i for i in ids if i.split("/", 1)[0] == sel]
+            if not hits:
+                raise EmptyPaperError(f"paper {sel!r} is declared but has no {kind}s yet")
         else:
             hits = [i for i in ids if fnmatchcase(i, sel)]
         if not hits:

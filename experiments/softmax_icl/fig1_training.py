@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from attnlab.experiments.figures import Figure
-from attnlab.experiments.softmax_icl.icl_training import summarize_training
 from attnlab.experiments.softmax_icl.common import CHOICES, SoftmaxICLConfig, run_softmax_comparison
+from attnlab.experiments.softmax_icl.icl_training import summarize_training
 from attnlab.theory.errors import ConfigError
 
 __all__ = ["Config", "run", "summarize", "FIGURE"]
@@ -36,6 +36,11 @@ class Config(SoftmaxICLConfig):
         super().validate()
         if self.d < 1:
             raise ConfigError(f"d must be >= 1, got {self.d}")
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return cls(n=5, d=3, steps=3, batch_size=7, eval_every=2, n_eval=11, n_grid=13)
 
     @classmethod
     def smoke(cls):
@@ -63,7 +68,8 @@ FIGURE = Figure(
     id="softmax_icl/fig1-training",
     paper="softmax_icl",
     title="Trained softmax self-attention vs one-step GD on softmax regression, over training",
-    locator="NeurIPS 2024 version, Fig. p. 9 (n=200) and appendix pp. 23-26 (n=25) [src: figure-caption digest]",
+    locator="NeurIPS 2024 version (OpenReview SFaEENfEyw), figure on p. 9 (n=200) and appendix figures pp. 23-26 (n=25); "
+    "figure numbers unverified (src: deep-diver/neurips2024 figure-caption digest, paper not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from attnlab.experiments.figures import Figure
-from attnlab.experiments.softmax_icl.icl_training import summarize_training
 from attnlab.experiments.softmax_icl.common import CHOICES, SoftmaxICLConfig, run_softmax_comparison
+from attnlab.experiments.softmax_icl.icl_training import summarize_training
 from attnlab.theory.errors import ConfigError
 
 __all__ = ["Config", "run", "summarize", "FIGURE"]
@@ -35,6 +35,11 @@ class Config(SoftmaxICLConfig):
             raise ConfigError(f"d_values must list dimensions >= 1, got {self.d_values}")
         if len(set(self.d_values)) != len(self.d_values):
             raise ConfigError(f"d_values must be distinct, got {self.d_values}")
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return cls(n=5, d_values=(3, 7), steps=3, batch_size=7, eval_every=2, n_eval=11, n_grid=13)
 
     @classmethod
     def smoke(cls):
@@ -76,7 +81,8 @@ FIGURE = Figure(
     id="softmax_icl/fig2-loss-vs-d",
     paper="softmax_icl",
     title="One-step GD vs trained softmax self-attention: final loss against d (n = 200)",
-    locator="NeurIPS 2024 version, Fig. p. 9 (loss vs d) [src: figure-caption digest]",
+    locator="NeurIPS 2024 version (OpenReview SFaEENfEyw), figure on p. 9 (loss vs d); figure number unverified "
+    "(src: deep-diver/neurips2024 figure-caption digest, paper not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -56,6 +56,11 @@ class Config(ICLTrainingConfig):
                 raise ConfigError(f"{name} must be finite and > 0, got {value}")
 
     @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return cls(N=5, d=3, steps=3, batch_size=7, eval_every=2, n_eval=11, n_grid=13)
+
+    @classmethod
     def smoke(cls):
         """von Oswald's full setting (5000 steps), query-row attention (same output): about 1-1.5 min on CPU."""
         return cls(seeds=(0,), steps=5000, attention="query")

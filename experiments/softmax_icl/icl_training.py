@@ -26,10 +26,10 @@ import numpy as np
 import torch
 
 from attnlab.experiments.config import ExperimentConfig
-from attnlab.experiments.softmax_icl.icl_tasks import ICLBatch
 from attnlab.experiments.progress import progress
-from attnlab.gpu.softmax_icl.attention_layers import ATTENTION_MODES, SelfAttentionRegressor
+from attnlab.experiments.softmax_icl.icl_tasks import ICLBatch
 from attnlab.gpu.device import disable_tf32, get_device
+from attnlab.gpu.softmax_icl.attention_layers import ATTENTION_MODES, SelfAttentionRegressor
 from attnlab.gpu.softmax_icl.gd_predictors import OneStepGD
 from attnlab.theory.errors import ConfigError
 

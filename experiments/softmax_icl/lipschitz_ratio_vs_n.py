@@ -45,6 +45,11 @@ class Config(ExperimentConfig):
             raise ConfigError(f"d and draws must be >= 1, got d={self.d}, draws={self.draws}")
 
     @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return cls(seeds=(0, 1), n_values=(3, 5), R_values=(1.0,), d=7, draws=4)
+
+    @classmethod
     def smoke(cls):
         return cls(seeds=(0, 1), draws=150)
 
@@ -107,7 +112,8 @@ FIGURE = Figure(
     id="softmax_icl/lipschitz-ratio-vs-n",
     paper="softmax_icl",
     title="Typical Lipschitz ratio of softmax regression vs n, against R/2 and the paper's M",
-    locator="attnlab sweep (spec softmax_icl C9 and §7); not a figure of the paper",
+    locator="not a figure of the paper: attnlab sweep; derived: proofs_checks/softmax_icl/DERIVATIONS.md#paper-m-looseness "
+    "(with #lipschitz-x and #lipschitz-a)",
     config_cls=Config,
     run=run,
     summarize=summarize,

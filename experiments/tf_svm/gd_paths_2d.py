@@ -25,17 +25,17 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
+from attnlab.theory.errors import ConfigError
 from attnlab.theory.tf_svm.attention_direction import correlation
 from attnlab.theory.tf_svm.attention_gd import GdConfig, run_gd_kq, run_gd_w
 from attnlab.theory.tf_svm.attention_model import attention_probs
 from attnlab.theory.tf_svm.attention_svm import locally_optimal, solve_att_svm
-from attnlab.theory.errors import ConfigError
 from attnlab.theory.tf_svm.examples import TfSvmInstance, vis1_instance
 
 __all__ = ["Config", "run", "summarize", "FIGURE", "vis_instance", "INSTANCES"]
@@ -69,6 +69,11 @@ class Config(ExperimentConfig):
             raise ConfigError(f"random_inits must be >= 0, got {self.random_inits}")
         if self.instance_rng not in ("torch", "numpy"):
             raise ConfigError(f"instance_rng must be 'torch' or 'numpy', got {self.instance_rng!r}")
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return replace(cls.smoke(), instances=("vis1",), steps=30, log_every=10, random_inits=1, local_rays=False)
 
     @classmethod
     def smoke(cls):
@@ -225,8 +230,8 @@ FIGURE = Figure(
     id="tf_svm/gd-paths-2d",
     paper="tf_svm",
     title="2-D NGD paths W_k z_i (W and (K,Q)) against the Att-SVM rays W^mm z_i and W^mm_* z_i",
-    locator="TF-SVM (arXiv 2308.16898) intro figure, reproduced from umich-sota/TF-as-SVM visualization.ipynb "
-    "and visualization2.ipynb (figure number unverified)",
+    locator="TF-SVM (arXiv:2308.16898v3): GD-path figure, reproduced from umich-sota/TF-as-SVM visualization.ipynb "
+    "and visualization2.ipynb; figure number and section unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

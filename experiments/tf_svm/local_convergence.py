@@ -16,16 +16,16 @@ reads $\alpha$ off the final iterate, so its curves correspond to ``matched``).
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from attnlab.experiments.tf_svm._batch import KQ_REG, batched_ngd, make_batch, official_init
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
+from attnlab.experiments.tf_svm._batch import KQ_REG, batched_ngd, make_batch, official_init
+from attnlab.theory.errors import ConfigError
 from attnlab.theory.tf_svm.attention_gd import GdConfig
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
-from attnlab.theory.errors import ConfigError
 
 __all__ = ["Config", "run", "summarize", "FIGURE", "solve_svms"]
 
@@ -50,6 +50,11 @@ class Config(ExperimentConfig):
         if self.instances < 1 or self.steps < 1 or self.eta <= 0:
             raise ConfigError(f"need instances >= 1, steps >= 1, eta > 0; got {self.instances}, {self.steps}, {self.eta}")
         check_log_every(self.steps, self.log_every)
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return replace(cls.smoke(), n=3, T=4, d=5, instances=3, steps=40, log_every=10)
 
     @classmethod
     def smoke(cls):
@@ -165,7 +170,7 @@ FIGURE = Figure(
     paper="tf_svm",
     title="NGD on W and (K,Q): selected-token softmax and correlation with W^mm_alpha (fro) and W^mm_*alpha (nuc)",
     locator="TF-SVM (arXiv 2308.16898) local-convergence figure, reproduced from umich-sota/TF-as-SVM "
-    "local_converge.ipynb (figure number unverified)",
+    "local_converge.ipynb; figure number unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -12,17 +12,17 @@ of token 1, mean logistic probability $\sigma(Y_i f_i)$) and ``svm`` (p_mm, p_re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.special import expit
 
-from attnlab.experiments.tf_svm._mmts import cosine, make_row, path_probs
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
+from attnlab.experiments.tf_svm._mmts import cosine, make_row, path_probs
+from attnlab.theory.errors import ConfigError
 from attnlab.theory.tf_svm.attention_gd import GdConfig, run_gd_vp
 from attnlab.theory.tf_svm.attention_svm import solve_head_svm, solve_prompt_svm
-from attnlab.theory.errors import ConfigError
 from attnlab.theory.tf_svm.examples import mmts_joint
 
 __all__ = ["Config", "run", "summarize", "FIGURE", "joint_ngd"]
@@ -51,6 +51,11 @@ class Config(ExperimentConfig):
         if self.steps < 1 or self.eta <= 0:
             raise ConfigError(f"need steps >= 1 and eta > 0; got steps={self.steps}, eta={self.eta}")
         check_log_every(self.steps, self.log_every)
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return replace(cls.smoke(), steps=30, log_every=10)
 
     @classmethod
     def smoke(cls):
@@ -139,8 +144,11 @@ FIGURE = Figure(
     id="tf_svm/mmts-joint-training",
     paper="tf_svm",
     title="MMTS joint (v, p) training: v -> v^mm, p -> p^relax (= p^mm when tight); softmax and logistic probabilities",
-    locator="MMTS (arXiv 2306.13596) joint-training figure, reproduced from ucr-optml/max_margin_attention "
-    "joint_training.ipynb (figure number unverified; caption per the liner.com review, spec 4 B3)",
+    locator="MMTS (arXiv:2306.13596, NeurIPS 2023 version): Figure 3 according to the caption quoted by the liner.com "
+    "review ('(a) and (b) Joint convergence of attention weights p and classifier head v to max-margin directions. "
+    "(c) Averaged softmax probability evolution of optimal tokens and logistic probability evolution of output'); "
+    "number unverified in the paper itself (full text not read); reproduced from ucr-optml/max_margin_attention "
+    "joint_training.ipynb",
     config_cls=Config,
     run=run,
     summarize=summarize,

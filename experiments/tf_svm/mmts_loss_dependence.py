@@ -12,16 +12,16 @@ $\tfrac12(\log C - C + 1.31)$ for the logistic loss). Rows: ``path``, ``svm`` ($
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from attnlab.experiments.tf_svm._mmts import cosine, make_row, p_path
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
+from attnlab.experiments.tf_svm._mmts import cosine, make_row, p_path
+from attnlab.theory.errors import ConfigError
 from attnlab.theory.tf_svm.attention_loss import LOSSES, get_loss
 from attnlab.theory.tf_svm.attention_svm import solve_prompt_svm
-from attnlab.theory.errors import ConfigError
 from attnlab.theory.tf_svm.examples import mmts_loss_comparison
 
 __all__ = ["Config", "run", "summarize", "FIGURE", "offset_asymptote"]
@@ -48,6 +48,11 @@ class Config(ExperimentConfig):
         if self.steps < 1 or self.eta <= 0:
             raise ConfigError(f"need steps >= 1 and eta > 0; got steps={self.steps}, eta={self.eta}")
         check_log_every(self.steps, self.log_every)
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return replace(cls.smoke(), C_values=(2.0, 100.0), steps=30, log_every=10)
 
     @classmethod
     def smoke(cls):
@@ -115,7 +120,7 @@ FIGURE = Figure(
     paper="tf_svm",
     title="MMTS loss dependence: NGD paths for l(u) = -u and logistic over score C, all toward p^mm = (1, 0)",
     locator="MMTS (arXiv 2306.13596) loss-dependence figure, reproduced from ucr-optml/max_margin_attention "
-    "diff_loss_function.ipynb (figure number unverified; the reading 'same limit direction' is unverified)",
+    "diff_loss_function.ipynb; figure number unverified (full text not read); the reading 'same limit direction' is ours",
     config_cls=Config,
     run=run,
     summarize=summarize,

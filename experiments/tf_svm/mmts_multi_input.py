@@ -11,15 +11,15 @@ solved for $\alpha = 0$. Rows: ``path`` (iterate, $\|p\|$, cosine with $p^{mm}$,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from attnlab.experiments.tf_svm._mmts import cosine, make_row, p_path, path_probs
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
-from attnlab.theory.tf_svm.attention_svm import solve_prompt_svm
+from attnlab.experiments.tf_svm._mmts import cosine, make_row, p_path, path_probs
 from attnlab.theory.errors import ConfigError
+from attnlab.theory.tf_svm.attention_svm import solve_prompt_svm
 
 __all__ = ["Config", "run", "summarize", "FIGURE", "make_instance"]
 
@@ -54,6 +54,11 @@ class Config(ExperimentConfig):
         if self.steps < 1 or self.eta_ngd <= 0 or self.eta_gd <= 0:
             raise ConfigError(f"need steps >= 1 and positive step sizes; got {self.steps}, {self.eta_ngd}, {self.eta_gd}")
         check_log_every(self.steps, self.log_every)
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return replace(cls.smoke(), init_x=(0.0,), steps=30, log_every=10)
 
     @classmethod
     def smoke(cls):
@@ -132,7 +137,7 @@ FIGURE = Figure(
     paper="tf_svm",
     title="MMTS multiple inputs: NGD / GD prompt paths converge to p^mm; opt-token softmax and ||p|| from p0 = 0",
     locator="MMTS (arXiv 2306.13596) multi-input convergence figure, reproduced from ucr-optml/max_margin_attention "
-    "multi_input_converge.ipynb (figure number unverified)",
+    "multi_input_converge.ipynb; figure number unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

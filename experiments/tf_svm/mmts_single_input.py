@@ -12,15 +12,15 @@ a, b, c), ``svm`` (the solution, $\tfrac12\|p\|^2$, local-optimality flag) and `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from attnlab.experiments.tf_svm._mmts import cosine, make_row, p_path, path_probs
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
-from attnlab.theory.tf_svm.attention_svm import locally_optimal_prompt, solve_prompt_svm
+from attnlab.experiments.tf_svm._mmts import cosine, make_row, p_path, path_probs
 from attnlab.theory.errors import ConfigError
+from attnlab.theory.tf_svm.attention_svm import locally_optimal_prompt, solve_prompt_svm
 from attnlab.theory.tf_svm.examples import mmts_single_input
 
 __all__ = ["Config", "run", "summarize", "FIGURE"]
@@ -51,6 +51,11 @@ class Config(ExperimentConfig):
         if self.steps < 1 or self.eta <= 0:
             raise ConfigError(f"need steps >= 1 and eta > 0; got steps={self.steps}, eta={self.eta}")
         check_log_every(self.steps, self.log_every)
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return replace(cls.smoke(), init_y=(1.0, -1.5), steps=30, log_every=10)
 
     @classmethod
     def smoke(cls):
@@ -123,7 +128,7 @@ FIGURE = Figure(
     paper="tf_svm",
     title="MMTS single input: NGD paths of p go to p^mm of the global token a or of the locally optimal token b",
     locator="MMTS (arXiv 2306.13596) single-input convergence figure, reproduced from ucr-optml/max_margin_attention "
-    "MaxMarginTokenSelection/single_input_converge.ipynb (figure number unverified)",
+    "MaxMarginTokenSelection/single_input_converge.ipynb; figure number unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -22,18 +22,18 @@ the mean $|\mathcal O_i|$; ``kind="attempts"`` the counts of each rejection reas
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from attnlab.experiments.tf_svm._batch import official_init
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
+from attnlab.experiments.tf_svm._batch import official_init
+from attnlab.theory.errors import ConfigError
+from attnlab.theory.optim import run_gd
 from attnlab.theory.tf_svm.attention_direction import correlation
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.tf_svm.attention_svm_nonlinear import SELECT_THRESHOLD, fit_svmeq, solve_generalized_svm
-from attnlab.theory.errors import ConfigError
-from attnlab.theory.optim import run_gd
 
 __all__ = ["Config", "run", "summarize", "FIGURE", "relu_instance", "relu_head_grad", "METRICS", "D_REFERENCE"]
 
@@ -68,6 +68,11 @@ class Config(ExperimentConfig):
             raise ConfigError(f"max_attempts ({self.max_attempts}) must be >= instances ({self.instances})")
         if self.instance_rng not in ("torch", "numpy"):
             raise ConfigError(f"instance_rng must be 'torch' or 'numpy', got {self.instance_rng!r}")
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return replace(cls.smoke(), d_values=(4,), instances=2, steps=301, log_every=100, chunk=8, max_attempts=200)
 
     @classmethod
     def smoke(cls):
@@ -252,7 +257,7 @@ FIGURE = Figure(
     paper="tf_svm",
     title="ReLU head, NGD on W: 1 - corr with W^SVMeq, the generalised SVM W^svm and the 1-token Att-SVM",
     locator="TF-SVM (arXiv 2308.16898) section 5 nonlinear-head figure, reproduced from umich-sota/TF-as-SVM "
-    "multi_token_converge.ipynb (figure and section numbers unverified)",
+    "multi_token_converge.ipynb; figure and section numbers unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -19,17 +19,17 @@ Rows: one per (n, T, d, seed, outcome) with ``outcome`` in ``global``/``local``/
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from attnlab.experiments.tf_svm._batch import batched_ngd, make_batch, official_init
 from attnlab.experiments.config import ExperimentConfig
 from attnlab.experiments.figures import Figure
+from attnlab.experiments.tf_svm._batch import batched_ngd, make_batch, official_init
+from attnlab.theory.errors import ConfigError
 from attnlab.theory.tf_svm.attention_direction import classify_direction
 from attnlab.theory.tf_svm.attention_gd import GdConfig
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
-from attnlab.theory.errors import ConfigError
 
 __all__ = ["Config", "run", "summarize", "FIGURE", "nt_pairs", "OUTCOMES"]
 
@@ -63,6 +63,11 @@ class Config(ExperimentConfig):
                               f"{self.eta}")
         if not 0 < self.threshold <= 1:
             raise ConfigError(f"threshold must lie in (0, 1], got {self.threshold}")
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return replace(cls.smoke(), n_values=(2, 3), T_values=(3, 4), d_values=(2, 5), instances=4, steps=60)
 
     @classmethod
     def smoke(cls):
@@ -166,8 +171,10 @@ FIGURE = Figure(
     id="tf_svm/overparam-convergence",
     paper="tf_svm",
     title="NGD on W from small init: fraction of runs converging to the global / a local / no Att-SVM direction vs d",
-    locator="unverified: recalled bar chart (tf_svm spec 4 A4), existence in arXiv 2308.16898 unverified, not in "
-    "umich-sota/TF-as-SVM; recipe from spec 3.8 Check 2 (Theorem 3, over-parameterisation claim of the abstract)",
+    locator="unverified: a bar chart of global / local / no-SVM convergence against d is recalled, not read; its "
+    "existence in arXiv:2308.16898 is unverified and it is not in umich-sota/TF-as-SVM. The recipe is attnlab's, "
+    "testing the abstract's claim that 'over-parameterization catalyzes global convergence' (see "
+    "proofs_checks/tf_svm/DERIVATIONS.md#feasibility-general-position and #no-finite-stationary-point)",
     config_cls=Config,
     run=run,
     summarize=summarize,

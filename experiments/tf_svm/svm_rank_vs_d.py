@@ -26,10 +26,10 @@ import numpy as np
 
 from attnlab.experiments.config import ExperimentConfig
 from attnlab.experiments.figures import Figure
-from attnlab.theory.tf_svm._margin_qp import SOLVER
 from attnlab.theory._tolerances import TOL
-from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.errors import ConfigError
+from attnlab.theory.tf_svm._margin_qp import SOLVER
+from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.tf_svm.examples import random_instance
 
 __all__ = ["Config", "run", "summarize", "FIGURE", "official_style_svm", "relative_rank", "nt_pairs", "split_cells"]
@@ -56,6 +56,11 @@ class Config(ExperimentConfig):
             raise ConfigError(f"d_values must be non-empty, every d >= 1; got {self.d_values}")
         if self.instances < 1:
             raise ConfigError(f"instances must be >= 1, got {self.instances}")
+
+    @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return replace(cls.smoke(), n_values=(3,), T_values=(4,), d_values=(1, 3), instances=2)
 
     @classmethod
     def smoke(cls):
@@ -173,8 +178,8 @@ FIGURE = Figure(
     id="tf_svm/svm-rank-vs-d",
     paper="tf_svm",
     title="Rank of the Att-SVM solutions (Frobenius, nuclear) vs d: official count beside the corrected one",
-    locator="TF-SVM (arXiv 2308.16898) rank figure, reproduced from umich-sota/TF-as-SVM svm_rank.ipynb "
-    "(figure number unverified)",
+    locator="TF-SVM (arXiv 2308.16898) rank figure, reproduced from umich-sota/TF-as-SVM svm_rank.ipynb"
+    "; figure number unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

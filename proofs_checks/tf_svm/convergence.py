@@ -1,6 +1,6 @@
 r"""Directional convergence: global GD under equal scores (Thm 2), local GD from the cone around a locally
 optimal $\alpha$ fixed beforehand (Thm 4), and the Frobenius / nuclear regularisation paths (Thm 1).
-Theorem numbers and wording unverified (spec 3.3, 3.7, 3.9). Finite-time checks at ``TOL.direction``.
+Theorem numbers and wording are recalled, not read (only the abstract was read): unverified. Finite-time checks at ``TOL.direction``.
 
 The theorems are asymptotic (a limit in $k$ or $R$, or a cone radius $R_0$ that exists but is not given),
 so each check runs a *sequence* and reports it in ``details``:
@@ -32,7 +32,8 @@ from attnlab.theory.tf_svm.attention_model import optimal_tokens, selection_marg
 from attnlab.theory.tf_svm.attention_regpath import regularization_path_point
 from attnlab.theory.tf_svm.attention_svm import locally_optimal, solve_att_svm
 
-_LOC = "unverified"
+#: what every convergence locator shares: only the abstract of the paper was read
+_UNREAD = "; the theorem's number and hypotheses were not read (only the abstract)"
 _NGD = GdConfig(steps=1500, eta=0.1)
 _EVERY = 100  # NGD checkpoint spacing (steps) for the convergence monitor
 _SMALL = ((2, 3, 5), (2, 4, 3))
@@ -132,7 +133,11 @@ def _steps_summary(diags: list[dict]) -> dict:
 
 
 @empirical_claim(
-    "tf_svm/global-convergence-equal-scores", locator=_LOC, provenance="unverified",
+    "tf_svm/global-convergence-equal-scores",
+    locator="unverified: arXiv:2308.16898 abstract, point (2): 'for W-parameterization, we prove the local/global "
+            "directional convergence of gradient descent under suitable geometric conditions'" + _UNREAD
+            + "; Assumption B (equal non-optimal scores), the initial-gradient and step-size conditions are recalled, "
+            "not read; checked with normalised GD, not GD", provenance="unverified",
     statement=r"Assumption B (equal non-optimal scores), $\langle\nabla\mathcal{L}(W_0), W^{mm}\rangle < 0$ $\Rightarrow W_k/\|W_k\| \to W^{mm}/\|W^{mm}\|$ (NGD, $\le$ 1500 steps, early stop once inside the tolerance and still converging)",
     hypotheses=("Assumption B", "unique optimal tokens", "Att-SVM(opt) feasible", "<grad L(W0), W^mm> < 0"),
     strategy=S.equal_score_instances(), check_hypotheses=_global_hyp, tolerance=TOL.direction,
@@ -232,7 +237,11 @@ def _r0_summary(diags: list[dict]) -> dict:
 
 
 @empirical_claim(
-    "tf_svm/local-convergence-cone", locator=_LOC, provenance="unverified",
+    "tf_svm/local-convergence-cone",
+    locator="unverified: arXiv:2308.16898 abstract, point (2) (local directional convergence of gradient descent for "
+            "W) and point (1) ('it can occur in locally-optimal directions')" + _UNREAD
+            + "; the cone, the step size and the definition of a locally optimal alpha are recalled, not read; "
+            "checked with normalised GD, not GD", provenance="unverified",
     statement=r"$\alpha$ locally optimal (fixed before the run), $W_0 \in C_{\mu,R_0}(W^{mm}_\alpha)$ (cone, $\|W_0\| \ge R_0$) $\Rightarrow$ NGD keeps $\alpha$ and $W_k/\|W_k\| \to W^{mm}_\alpha/\|W^{mm}_\alpha\|$",
     hypotheses=("a locally-optimal alpha != opt exists (enumerated)",
                 "the cone ladder max(5, 1/delta) * 2^k ||W^mm_alpha|| (k < 4) stays in float64 range"),
@@ -345,12 +354,20 @@ def _kkt_summary(diags: list[dict]) -> dict:
     return {"first_order_residual_max": max(r)} if r else {}
 
 
-for _norm_key, _name, _stmt in (
-    ("fro", "frobenius", r"$\bar W_R/R \to W^{mm}/\|W^{mm}\|_F$, $\bar W_R = \arg\min_{\|W\|_F\le R}\mathcal{L}$"),
-    ("nuc", "nuclear", r"$\bar K_R\bar Q_R^\top/R \to W^{mm}_\star/\|W^{mm}_\star\|_*$ (the nuclear-ball path)"),
+for _norm_key, _name, _loc, _stmt in (
+    ("fro", "frobenius",
+     "unverified: arXiv:2308.16898 abstract, point (1): 'directly parameterizing by W minimizes a Frobenius norm SVM "
+     "objective'" + _UNREAD,
+     r"$\bar W_R/R \to W^{mm}/\|W^{mm}\|_F$, $\bar W_R = \arg\min_{\|W\|_F\le R}\mathcal{L}$"),
+    ("nuc", "nuclear",
+     "unverified: arXiv:2308.16898 abstract, point (1): '(K,Q), with vanishing regularization, converges in "
+     "direction to an SVM solution minimizing the nuclear norm of the combined parameter W := KQ^T'" + _UNREAD
+     + "; checked on the nuclear-ball path, equal to the (K,Q) path for m >= d: "
+     "proofs_checks/tf_svm/DERIVATIONS.md#nuclear-variational-identity",
+     r"$\bar K_R\bar Q_R^\top/R \to W^{mm}_\star/\|W^{mm}_\star\|_*$ (the nuclear-ball path)"),
 ):
     empirical_claim(
-        f"tf_svm/regularization-path-{_name}", locator=_LOC, provenance="unverified", statement=_stmt,
+        f"tf_svm/regularization-path-{_name}", locator=_loc, provenance="unverified", statement=_stmt,
         hypotheses=("unique optimal tokens", "Att-SVM(opt) feasible"),
         strategy=S.instances_with_alpha(_SMALL[:1]), check_hypotheses=lambda d, n=_norm_key: _path_hyp(d, n),
         tolerance=TOL.direction,

@@ -1,4 +1,5 @@
-r"""The predecessor paper's (MMTS) toy instances with exact SVM solutions (spec 3.14, arithmetic derived;
+r"""The predecessor paper's (MMTS) toy instances with exact SVM solutions (arithmetic derived in
+``proofs_checks/tf_svm/DERIVATIONS.md#mmts-toys``;
 printed cvxopt objectives src: MMTS notebooks). Each solution is verified in rationals by its KKT system
 on the active set (lambda >= 0, all margins >= 1) and matched by the certified Clarabel solve.
 """
@@ -6,16 +7,20 @@ on the active set (lambda >= 0, all margins >= 1) and matched by the certified C
 from __future__ import annotations
 
 import numpy as np
-import sympy as sp
 
 from attnlab.proofs_checks.record import Budget, Status
 from attnlab.proofs_checks.registry import Outcome, claim
+from attnlab.theory._lazy import lazy_module
 from attnlab.theory._tolerances import TOL, max_violation
-from attnlab.theory.tf_svm.attention_svm import _key_differences, solve_prompt_svm
+from attnlab.theory.tf_svm.attention_svm import key_differences, solve_prompt_svm
 from attnlab.theory.tf_svm.attention_svm_exact import exact_kkt_on_support
 from attnlab.theory.tf_svm.examples import mmts_joint, mmts_loss_comparison, mmts_single_input
 
-R = sp.Rational
+sp = lazy_module("sympy")
+
+
+def R(*args):  # sympy.Rational, imported on first use
+    return sp.Rational(*args)
 
 
 def _cases(mutant: bool):
@@ -29,14 +34,16 @@ def _cases(mutant: bool):
 
 
 @claim(
-    "tf_svm/mmts-toy-exact-solutions", locator="unverified", kind="certified", provenance="derived",
+    "tf_svm/mmts-toy-exact-solutions",
+    locator="derived: proofs_checks/tf_svm/DERIVATIONS.md#mmts-toys (instances and printed objectives from the ucr-optml/max_margin_attention "
+            "notebooks of MMTS, arXiv:2306.13596)", kind="certified", provenance="derived",
     statement=r"MMTS toys: $p^{mm}_a = (-0.1, 1)/1.01$, $p^{mm}_b = (1, 0)$, joint $p^{mm} = (4/3, 1/3)$, loss example $p^{mm} = (1, 0)$ for all C",
     negative="expected p^mm_a unnormalised: (-0.1, 1)",
 )
 def mmts_toys(budget: Budget, mutant: bool) -> Outcome:
     details, worst = {}, 0.0
     for name, inst, alpha, support, expected in _cases(mutant):
-        rows = _key_differences(inst.keys, np.array(alpha)).reshape(-1, inst.keys.shape[2])
+        rows = key_differences(inst.keys, np.array(alpha)).reshape(-1, inst.keys.shape[2])
         kkt = exact_kkt_on_support(rows, support)
         exact_ok = kkt.ok and list(kkt.w) == list(expected)
         sol = solve_prompt_svm(inst.keys, alpha)
@@ -45,6 +52,6 @@ def mmts_toys(budget: Budget, mutant: bool) -> Outcome:
                          "duals": [str(x) for x in kkt.lam]}
         worst = max(worst, num)
         if not exact_ok or num > 0:
-            return Outcome(Status.FAILED, num, 0.0, TOL.solver, None, len(details), len(details),
-                           {"case": name}, (f"{name}: exact {list(kkt.w)} vs expected {list(expected)}",), details)
-    return Outcome(Status.CERTIFIED, worst, 0.0, TOL.solver, None, len(details), len(details), details=details)
+            return Outcome(status=Status.FAILED, lhs=num, rhs=0.0, tolerance=TOL.solver, allowance=None, instances_tried=len(details), instances_applicable=len(details),
+                           worst_instance={"case": name}, reasons=(f"{name}: exact {list(kkt.w)} vs expected {list(expected)}",), details=details)
+    return Outcome(status=Status.CERTIFIED, lhs=worst, rhs=0.0, tolerance=TOL.solver, allowance=None, instances_tried=len(details), instances_applicable=len(details), details=details)

@@ -1,6 +1,6 @@
 r"""Structure of the Att-SVM solutions: KKT span and rank, the (K, Q) variational identity, invariances,
-and the optimality inequalities between the Frobenius and nuclear solutions. All [derived] in the spec
-(section 2.2, 3.4, 3.11, 7); checked on solver solutions whose KKT certificate passed.
+and the optimality inequalities between the Frobenius and nuclear solutions. All [derived]: proofs in
+``proofs_checks/tf_svm/DERIVATIONS.md``; checked on solver solutions whose KKT certificate passed.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from attnlab.proofs_checks.tf_svm import strategies as S
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 
-_LOC = "unverified"
+_LOC = "derived: proofs_checks/tf_svm/DERIVATIONS.md#"  # + the section anchor of each claim
 
 
 def _feasible(d: S.Drawn) -> list[str]:
@@ -33,7 +33,7 @@ def _rank_eval(d: S.Drawn, slack: int = 0) -> Comparison:
 
 
 @empirical_claim(
-    "tf_svm/wmm-rank-at-most-min-n-d", locator=_LOC, provenance="derived",
+    "tf_svm/wmm-rank-at-most-min-n-d", locator=_LOC + "kkt-rank", provenance="derived",
     statement=r"$\mathrm{rank}\, W^{mm}_\alpha \le \min(n, d)$ (KKT: $W^{mm} = \sum \lambda_{it}(x_{i\alpha_i} - x_{it})z_i^\top$)",
     hypotheses=("Att-SVM(alpha) feasible",), strategy=S.instances_with_alpha(), check_hypotheses=_feasible,
     tolerance=TOL.rank,
@@ -52,7 +52,7 @@ def _span_eval(d: S.Drawn, transpose: bool = False) -> Comparison:
 
 
 @empirical_claim(
-    "tf_svm/wmm-row-space-in-query-span", locator=_LOC, provenance="derived",
+    "tf_svm/wmm-row-space-in-query-span", locator=_LOC + "row-space", provenance="derived",
     statement=r"$W^{mm}_\alpha (I - P_{\mathrm{span}\{z_i\}}) = 0$",
     hypotheses=("Att-SVM(alpha) feasible",), strategy=S.instances_with_alpha(), check_hypotheses=_feasible,
     tolerance=TOL.solver,
@@ -77,7 +77,7 @@ def _variational_eval(f: S.Factorization, target: str = "nuc") -> Comparison:
 
 
 @empirical_claim(
-    "tf_svm/nuclear-variational-identity", locator=_LOC, provenance="derived",
+    "tf_svm/nuclear-variational-identity", locator=_LOC + "nuclear-variational-identity", provenance="derived",
     statement=r"$\min\{\tfrac12(\|K\|_F^2 + \|Q\|_F^2): KQ^\top = W\} = \|W\|_*$ for $m \ge \mathrm{rank}\, W$",
     hypotheses=("m >= rank W",), strategy=S.factorizations(), check_hypotheses=lambda f: [],
     tolerance=TOL.float64_exact,
@@ -114,19 +114,33 @@ def _invariance_eval(d: S.Drawn, kind: str, mutant: bool = False) -> Comparison:
     return Comparison(float(np.linalg.norm(sol.W - pred)), 0.0, TOL.solver.allowance(np.linalg.norm(pred)))
 
 
-for _kind, _stmt, _neg in (
-    ("perm", r"permuting tokens within each input (and $\alpha$ with them) leaves $W^{mm}_\alpha$ unchanged",
-     "alpha not remapped after the permutation"),
-    ("scale", r"$z_i \mapsto c z_i$ maps $W^{mm}_\alpha \mapsto W^{mm}_\alpha / c$", "predicts c W instead of W / c"),
-    ("rotation", r"$x, z \mapsto Ux, Uz$ ($U$ orthogonal) maps $W^{mm}_\alpha \mapsto U W^{mm}_\alpha U^\top$",
-     "predicts U W (missing U^T)"),
-):
+def _register_invariance(kind: str, statement: str, bug: str) -> None:
+    """Register ``tf_svm/wmm-invariance-<kind>`` with named check functions (they appear in CLAIMS.md)."""
+
+    def evaluate(d: S.Drawn) -> Comparison:
+        return _invariance_eval(d, kind)
+
+    def evaluate_with_bug(d: S.Drawn) -> Comparison:
+        return _invariance_eval(d, kind, True)
+
+    evaluate.__name__ = evaluate.__qualname__ = f"wmm_invariance_{kind}"
+    evaluate_with_bug.__name__ = evaluate_with_bug.__qualname__ = f"wmm_invariance_{kind}_with_bug"
     empirical_claim(
-        f"tf_svm/wmm-invariance-{_kind}", locator=_LOC, provenance="derived", statement=_stmt,
+        f"tf_svm/wmm-invariance-{kind}", locator=_LOC + f"invariance-{kind}", provenance="derived", statement=statement,
         hypotheses=("Att-SVM(alpha) feasible",), strategy=S.instances_with_alpha(), check_hypotheses=_feasible,
         tolerance=TOL.solver,
-        negative=NegativeControl(_neg, evaluate=lambda d, k=_kind: _invariance_eval(d, k, True)),
-    )(lambda d, k=_kind: _invariance_eval(d, k))
+        negative=NegativeControl(bug, evaluate=evaluate_with_bug),
+    )(evaluate)
+
+
+_register_invariance(
+    "perm", r"permuting tokens within each input (and $\alpha$ with them) leaves $W^{mm}_\alpha$ unchanged",
+    "alpha not remapped after the permutation")
+_register_invariance("scale", r"$z_i \mapsto c z_i$ maps $W^{mm}_\alpha \mapsto W^{mm}_\alpha / c$",
+                     "predicts c W instead of W / c")
+_register_invariance(
+    "rotation", r"$x, z \mapsto Ux, Uz$ ($U$ orthogonal) maps $W^{mm}_\alpha \mapsto U W^{mm}_\alpha U^\top$",
+    "predicts U W (missing U^T)")
 
 
 def _norms_eval(d: S.Drawn, swapped: bool = False) -> Comparison:
@@ -147,7 +161,7 @@ def _norms_eval(d: S.Drawn, swapped: bool = False) -> Comparison:
 
 
 @empirical_claim(
-    "tf_svm/norm-optimality-inequalities", locator=_LOC, provenance="derived",
+    "tf_svm/norm-optimality-inequalities", locator=_LOC + "norm-optimality", provenance="derived",
     statement=r"$\|W^{mm}_{\star}\|_* \le \|W^{mm}\|_*$ and $\|W^{mm}\|_F \le \|W^{mm}_{\star}\|_F$",
     hypotheses=("Att-SVM(alpha) feasible",), strategy=S.instances_with_alpha(S.SHAPES[:1]),
     check_hypotheses=_feasible, tolerance=TOL.solver,

@@ -10,10 +10,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from attnlab.gpu.softmax_icl import softmax_regression as gsr  # noqa: E402
 from attnlab.gpu.device import disable_tf32, get_device  # noqa: E402
-from attnlab.theory.softmax_icl import softmax_regression as sr  # noqa: E402
+from attnlab.gpu.softmax_icl import softmax_regression as gsr  # noqa: E402
 from attnlab.theory._tolerances import TOL, assert_close  # noqa: E402
+from attnlab.theory.softmax_icl import softmax_regression as sr  # noqa: E402
 
 pytestmark = [pytest.mark.gpu, pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")]
 

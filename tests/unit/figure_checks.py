@@ -6,7 +6,7 @@ import matplotlib.figure
 import matplotlib.pyplot as plt
 import numpy as np
 
-from attnlab.paper_figs.reference import figure_reference
+from attnlab.experiments.reference import figure_reference
 from attnlab.theory._tolerances import TOL, is_close
 
 

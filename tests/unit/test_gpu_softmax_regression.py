@@ -8,8 +8,8 @@ import torch
 
 from attnlab.gpu.softmax_icl import softmax_regression as gsr
 from attnlab.gpu.softmax_icl.gd_predictors import OneStepGDLinear, OneStepGDSoftmax
-from attnlab.theory.softmax_icl import softmax_regression as sr
 from attnlab.theory._tolerances import TOL, assert_close
+from attnlab.theory.softmax_icl import softmax_regression as sr
 from attnlab.theory.softmax_icl.gd_construction import build_gd_step_attention
 
 B = 11

@@ -58,3 +58,17 @@ def test_no_hard_coded_cuda_calls():
     hits = [str(p.relative_to(ROOT)) for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")
             if ".cuda" + "()" in p.read_text()]  # split so this line is not a hit itself
     assert not hits
+
+
+def _private_names_imported_from_other_modules(path: Path) -> list[str]:
+    hits = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("attnlab."):
+            hits += [f"{node.module}.{a.name}" for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+    return hits
+
+
+def test_no_package_module_imports_another_modules_private_names():
+    offenders = {str(p.relative_to(ROOT)): hits for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")
+                 if (hits := _private_names_imported_from_other_modules(p))}
+    assert not offenders, f"make these public (drop the underscore) or keep them in their module: {offenders}"

@@ -8,9 +8,11 @@ import pytest
 
 from attnlab.experiments.figures import all_figures
 from attnlab.experiments.listing import _test_location
-from attnlab.paper_figs.reference import figure_reference
+from attnlab.experiments.reference import figure_reference
 from attnlab.proofs_checks.papers import all_papers
-from attnlab.proofs_checks.registry import KINDS, PROVENANCE, all_claims
+from attnlab.proofs_checks.record import Kind
+from attnlab.proofs_checks.registry import all_claims
+from attnlab.theory.provenance import Provenance
 
 PAPERS = all_papers()
 
@@ -21,7 +23,7 @@ CLAIMS = all_claims()
 @pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c.id)
 def test_claim_has_metadata_a_negative_control_and_a_test_file(claim):
     assert claim.paper in PAPERS
-    assert claim.kind in KINDS and claim.provenance in PROVENANCE
+    assert isinstance(claim.kind, Kind) and isinstance(claim.provenance, Provenance)
     assert claim.locator and claim.statement and claim.negative_description
     assert (ROOT / _test_location(claim)).exists(), f"{claim.id}: no test file {_test_location(claim)}"
 

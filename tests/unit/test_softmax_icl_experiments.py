@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 
-import matplotlib.figure
 import pytest
 
 from attnlab.experiments.softmax_icl import fig1_training as fig1
 from attnlab.experiments.softmax_icl import fig2_loss_vs_d as fig2
 from attnlab.experiments.softmax_icl import fig4_linear_baseline as fig4
-from attnlab.experiments.figures import all_figures
-from attnlab.experiments.softmax_icl.icl_training import METRICS
-from attnlab.paper_figs.reference import figure_reference
-from attnlab.paper_figs.style import plt
 from attnlab.theory._tolerances import TOL, assert_close
 from attnlab.theory.errors import ConfigError
 
@@ -30,35 +24,6 @@ CONFIGS = {
 @pytest.fixture(scope="module")
 def tiny_rows():
     return {key: mod.run(cfg, 0) for key, (mod, cfg) in CONFIGS.items()}
-
-
-def test_figures_are_registered():
-    for mod in (fig1, fig2, fig4):
-        assert mod.FIGURE in all_figures()
-        assert mod.FIGURE.choices and mod.FIGURE.locator
-
-
-@pytest.mark.parametrize("key", CONFIGS)
-def test_tiny_figure_rows_are_tidy_json_scalars_and_deterministic(tiny_rows, key):
-    mod, cfg = CONFIGS[key]
-    rows = tiny_rows[key]
-    assert rows and all(isinstance(v, int | float | str | bool) for r in rows for v in r.values())
-    assert json.loads(json.dumps(rows)) == rows
-    assert {r["metric"] for r in rows} == set(METRICS) | {"gd_eta"}
-    assert {r["step"] for r in rows if r["metric"] == "loss_tf"} == {0, 2, 3}  # step 0, every 2, and last
-    assert mod.run(cfg, 0) == rows
-    assert mod.run(cfg, 1) != rows
-
-
-@pytest.mark.parametrize("key", CONFIGS)
-def test_summary_names_every_reference_quantity_and_plot_returns_a_figure(tiny_rows, key):
-    mod, _ = CONFIGS[key]
-    summary = mod.summarize(tiny_rows[key])
-    for q in figure_reference(mod.FIGURE.id)["quantities"]:
-        assert q["name"] in summary, q["name"]
-    fig = mod.FIGURE.plot_fn()(tiny_rows[key])
-    assert isinstance(fig, matplotlib.figure.Figure)
-    plt.close(fig)
 
 
 def test_query_row_attention_gives_the_same_rows_as_full_attention_for_one_layer():

@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from attnlab.proofs_checks.softmax_icl import strategies as pst
-from attnlab.theory.softmax_icl import softmax_regression as sr
 from attnlab.theory._tolerances import TOL, assert_close, max_violation
 from attnlab.theory.errors import InvalidInputError
+from attnlab.theory.softmax_icl import softmax_regression as sr
 from attnlab.theory.softmax_icl.examples import EXAMPLES
 
 EX = EXAMPLES["softmax_icl"]

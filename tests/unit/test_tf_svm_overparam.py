@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from attnlab.experiments.tf_svm import overparam_convergence as a4
 from attnlab.experiments.figures import get_figure
-from attnlab.paper_figs.reference import figure_reference
+from attnlab.experiments.reference import figure_reference
+from attnlab.experiments.tf_svm import overparam_convergence as a4
 from attnlab.theory.errors import ConfigError
 
 TINY = replace(a4.Config.smoke(), n_values=(2, 3), T_values=(3, 4), d_values=(2, 5), instances=4, steps=60)

@@ -22,11 +22,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit, log_softmax
 
+from attnlab.theory._lazy import lazy_function
 from attnlab.theory.errors import UnknownIdError
 
 __all__ = ["Loss", "LOSSES", "get_loss", "ScoreGrad", "score_loss_and_grad", "loss_gap"]
+
+# scipy loads on first use, not when the claims that import this module register
+expit = lazy_function("scipy.special", "expit")
+log_softmax = lazy_function("scipy.special", "log_softmax")
 
 
 @dataclass(frozen=True)

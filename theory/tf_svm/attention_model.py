@@ -15,12 +15,15 @@ Paper notation: our X, Z, v, Y, W, K, Q, alpha are the TF-SVM paper's X_i, z_i, 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import log_softmax
 
+from attnlab.theory._lazy import lazy_function
 from attnlab.theory._validation import as_float_array
 from attnlab.theory.errors import InvalidInputError
 
+log_softmax = lazy_function("scipy.special", "log_softmax")  # scipy loads on first use
+
 __all__ = [
+    "check_alpha",
     "check_instance",
     "attention_logits",
     "attention_probs",
@@ -55,7 +58,8 @@ def check_instance(X, Z, v=None, Y=None) -> tuple[np.ndarray, ...]:
     return tuple(out)
 
 
-def _check_alpha(alpha, n: int, T: int) -> np.ndarray:
+def check_alpha(alpha, n: int, T: int) -> np.ndarray:
+    """``alpha`` as n integer token indices in [0, T), or :class:`InvalidInputError`."""
     a = np.asarray(alpha)
     if a.shape != (n,) or not np.issubdtype(a.dtype, np.integer):
         raise InvalidInputError(f"alpha must be n = {n} integer token indices, got {alpha!r}")
@@ -115,7 +119,7 @@ def optimal_tokens(X, v, Y) -> tuple[np.ndarray, np.ndarray]:
 def selection_margins(X, Z, W, alpha) -> np.ndarray:
     r"""Margins $m_{it} = (x_{i\alpha_i} - x_{it})^\top W z_i$, shape (n, T); $+\infty$ at $t = \alpha_i$."""
     a = attention_logits(X, W, Z)
-    alpha = _check_alpha(alpha, *a.shape)
+    alpha = check_alpha(alpha, *a.shape)
     m = np.take_along_axis(a, alpha[:, None], axis=1) - a
     m[np.arange(a.shape[0]), alpha] = np.inf
     return m

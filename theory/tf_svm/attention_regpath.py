@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.tf_svm.attention_gd import grad_w
 from attnlab.theory.tf_svm.attention_loss import Loss, loss_gap
 from attnlab.theory.tf_svm.attention_model import check_instance, token_scores
-from attnlab.theory.errors import InvalidInputError
 
 __all__ = ["project_norm_ball", "regularization_path_point"]
 

@@ -24,13 +24,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from attnlab.theory.tf_svm._margin_qp import SOLVER, SOLVER_OPTIONS, Certificate, solve_margin_problem
 from attnlab.theory._tolerances import TOL
 from attnlab.theory._validation import as_float_array
-from attnlab.theory.tf_svm.attention_model import _check_alpha, check_instance, token_scores
 from attnlab.theory.errors import InvalidInputError
+from attnlab.theory.tf_svm._margin_qp import (
+    SOLVER,
+    SOLVER_OPTIONS,
+    Certificate,
+    FarkasRay,
+    solve_margin_problem,
+)
+from attnlab.theory.tf_svm.attention_model import check_alpha, check_instance, token_scores
 
 __all__ = [
+    "key_differences",
     "SvmSolution",
     "LocalOptimality",
     "att_svm_rows",
@@ -49,6 +56,10 @@ class SvmSolution:
     ``W`` is the solution (a d x d matrix for Att-SVM, a vector for the prompt/head SVMs) or ``None``
     unless ``status == "optimal"``. ``duals`` and ``margins`` have the shape of the token grid (n, T);
     at the selected token the dual is 0 and the margin ``inf``. ``support`` marks active constraints.
+    ``status`` is ``optimal``, ``infeasible`` (with an accepted Farkas ray in ``farkas``), ``ill-conditioned``
+    (no certified optimum: either ``farkas.norm_lower_bound`` bounds every feasible W's norm from below, or the
+    certificate holds relative to the whole problem but some demanded margin is not met to ``TOL.margin`` of its
+    own size, ``certificate.margins_resolved`` false), ``uncertified``, ``inaccurate`` or ``solver_error``.
     """
 
     W: np.ndarray | None
@@ -65,6 +76,7 @@ class SvmSolution:
     solver_options: dict
     solve_time_s: float
     cvxpy_status: str
+    farkas: FarkasRay | None = None
 
     @property
     def optimal(self) -> bool:
@@ -80,12 +92,13 @@ def att_svm_rows(X, Z, alpha) -> np.ndarray:
     r"""Constraint rows $A_{it} = (x_{i\alpha_i} - x_{it}) z_i^\top$ for $t \ne \alpha_i$, shape (n, T-1, d, d)."""
     X, Z = check_instance(X, Z)
     n, T, _ = X.shape
-    alpha = _check_alpha(alpha, n, T)
-    diff = _key_differences(X, alpha)  # (n, T-1, d)
+    alpha = check_alpha(alpha, n, T)
+    diff = key_differences(X, alpha)  # (n, T-1, d)
     return np.einsum("ntd,ne->ntde", diff, Z)
 
 
-def _key_differences(K: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+def key_differences(K: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    r"""Rows $k_{i\alpha_i} - k_{it}$ for every non-selected $t$: the Att-SVM constraint directions, shape (n, T-1, d)."""
     n, T, _ = K.shape
     sel = K[np.arange(n), alpha]  # (n, d)
     others = np.ones((n, T), dtype=bool)
@@ -102,20 +115,31 @@ def _to_grid(vals: np.ndarray, alpha: np.ndarray, T: int, fill: float) -> np.nda
     return out
 
 
+def _active(A: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
+    r"""Active constraints: $|a_k^\top w - b_k| \le$ ``TOL.margin`` at $|b_k|$ plus what the certificate left
+    open on that row, ``TOL.svm_kkt`` $\cdot\,\|a_k\|\,\beta$ (its primal residual in original units; $\beta$ as
+    in :mod:`~attnlab.theory.tf_svm._margin_scale`). On well-scaled data the second term is ~100x below the first;
+    on an ill-conditioned instance (a near-duplicate token) it widens the test to what was actually verified."""
+    row = np.linalg.norm(A, axis=1)
+    pos = row > 0
+    beta = float(np.max(b[pos] / row[pos])) if pos.any() else 0.0
+    allow = TOL.margin.rtol * np.abs(b) + TOL.svm_kkt.allowance(1.0) * row * max(beta, 0.0)
+    return np.abs(A @ w - b) <= np.where(allow > 0, allow, TOL.margin.allowance(1.0))
+
+
 def _package(raw, A, b, alpha, T, shape, norm) -> SvmSolution:
     W = duals = margins = support = None
-    if raw.status in ("optimal", "uncertified"):
+    if raw.w is not None:  # optimal, or uncertified / ill-conditioned with a solution kept for inspection
         w = raw.w
         W = w.reshape(shape)
         margins = _to_grid(A @ w, alpha, T, np.inf)
         duals = _to_grid(np.maximum(raw.lam, 0.0), alpha, T, 0.0)
-        active = np.abs(A @ w - b) <= TOL.margin.allowance(np.maximum(np.abs(b), 1.0))
-        support = _to_grid(active, alpha, T, False).astype(bool)
+        support = _to_grid(_active(A, b, w), alpha, T, False).astype(bool)
         if raw.status != "optimal":
             W = None
     return SvmSolution(W, raw.status, norm, tuple(int(a) for a in alpha), raw.objective, duals, margins,
                        support, raw.certificate, TOL.margin.to_dict(), SOLVER, dict(SOLVER_OPTIONS),
-                       raw.solve_time_s, raw.cvxpy_status)
+                       raw.solve_time_s, raw.cvxpy_status, raw.farkas)
 
 
 def solve_att_svm(X, Z, alpha, norm: str = "fro", cache: bool = True) -> SvmSolution:
@@ -129,7 +153,7 @@ def solve_att_svm(X, Z, alpha, norm: str = "fro", cache: bool = True) -> SvmSolu
         raise InvalidInputError(f"norm must be 'fro' or 'nuc', got {norm!r}")
     X, Z = check_instance(X, Z)
     n, T, d = X.shape
-    alpha = _check_alpha(alpha, n, T)
+    alpha = check_alpha(alpha, n, T)
     A = att_svm_rows(X, Z, alpha).reshape(n * (T - 1), d * d)  # row-major vec(W)
     b = np.ones(n * (T - 1))
     raw = solve_margin_problem(A, b, (d, d), norm, cache=cache)
@@ -141,8 +165,8 @@ def solve_prompt_svm(keys, alpha, relax=None, cache: bool = True) -> SvmSolution
     on those inputs ($p^{relax}$, MMTS joint (v, p) theorem)."""
     K = as_float_array("keys", keys, ndim=3)
     n, T, d = K.shape
-    alpha = _check_alpha(alpha, n, T)
-    A = _key_differences(K, alpha).reshape(n * (T - 1), d)
+    alpha = check_alpha(alpha, n, T)
+    A = key_differences(K, alpha).reshape(n * (T - 1), d)
     rhs = np.ones((n, T - 1))
     if relax is not None:
         relax = np.asarray(relax, dtype=bool)
@@ -162,7 +186,7 @@ def solve_head_svm(X, Y, alpha, cache: bool = True) -> SvmSolution:
     X = as_float_array("X", X, ndim=3)
     n, T, d = X.shape
     _, _, Y = check_instance(X, np.zeros((n, d)), None, Y)
-    alpha = _check_alpha(alpha, n, T)
+    alpha = check_alpha(alpha, n, T)
     A = Y[:, None] * X[np.arange(n), alpha]
     b = np.ones(n)
     raw = solve_margin_problem(A, b, (d,), "fro", cache=cache)
@@ -201,12 +225,12 @@ def _classify(sol: SvmSolution, gamma: np.ndarray, alpha: np.ndarray) -> LocalOp
 def locally_optimal(X, Z, v, Y, alpha, norm: str = "fro") -> LocalOptimality:
     """Is ``alpha`` locally optimal for the TF-SVM instance? Solves Att-SVM(alpha) once."""
     X, Z, v, Y = check_instance(X, Z, v, Y)
-    alpha = _check_alpha(alpha, X.shape[0], X.shape[1])
+    alpha = check_alpha(alpha, X.shape[0], X.shape[1])
     return _classify(solve_att_svm(X, Z, alpha, norm), token_scores(X, v, Y), alpha)
 
 
 def locally_optimal_prompt(keys, X, v, Y, alpha) -> LocalOptimality:
     """Local optimality for the prompt model (keys for the SVM, values X for the scores)."""
     X = as_float_array("X", X, ndim=3)
-    alpha = _check_alpha(alpha, X.shape[0], X.shape[1])
+    alpha = check_alpha(alpha, X.shape[0], X.shape[1])
     return _classify(solve_prompt_svm(keys, alpha), token_scores(X, v, Y), alpha)

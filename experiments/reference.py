@@ -1,4 +1,4 @@
-"""Paper reference numbers, stored as data (``paper_figs/<paper>/reference.json``).
+"""Paper reference numbers, stored as data beside each paper's plots (``paper_figs/<paper>/reference.json``).
 
 ``reference.<part>.json`` files beside it are merged in. Each figure id maps to ``{"locator": ..., "quantities": [q, ...]}`` where a quantity ``q`` has
 ``name`` (a key of the experiment's ``summarize(rows)``), ``relation`` (``approx``, ``less_than``,
@@ -9,20 +9,30 @@ was read or how it was derived) and ``provenance`` (``src``, ``derived`` or ``un
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
-__all__ = ["load_reference", "figure_reference"]
+from attnlab.theory.provenance import Provenance
 
-LAYER_DIR = Path(__file__).resolve().parent
-RELATIONS = ("approx", "less_than", "greater_than")
+__all__ = ["Relation", "load_reference", "figure_reference"]
+
+
+
+class Relation(StrEnum):
+    """How our number is compared with the paper's."""
+
+    APPROX = "approx"
+    LESS_THAN = "less_than"
+    GREATER_THAN = "greater_than"
 
 
 @cache
 def load_reference(paper: str) -> dict:
     """Merge ``<paper>/reference.json`` and any ``<paper>/reference.<part>.json`` (one file per figure group)."""
     data: dict = {"paper": paper, "figures": {}}
-    folder = LAYER_DIR / paper
+    folder = Path(str(resources.files("attnlab.paper_figs"))) / paper
     paths = sorted(folder.glob("reference.json")) + sorted(folder.glob("reference.*.json"))
     for path in paths:
         part = json.loads(path.read_text())
@@ -33,10 +43,11 @@ def load_reference(paper: str) -> dict:
     path = folder
     for fig_id, fig in data["figures"].items():
         for q in fig.get("quantities", []):
-            if q.get("relation") not in RELATIONS:
-                raise ValueError(f"{path}: {fig_id}/{q.get('name')}: relation must be one of {RELATIONS}")
-            if q.get("provenance") not in ("src", "derived", "unverified"):
-                raise ValueError(f"{path}: {fig_id}/{q.get('name')}: provenance must be src|derived|unverified")
+            if q.get("relation") not in set(Relation):
+                raise ValueError(f"{path}: {fig_id}/{q.get('name')}: relation must be one of {[str(r) for r in Relation]}")
+            if q.get("provenance") not in set(Provenance):
+                raise ValueError(f"{path}: {fig_id}/{q.get('name')}: provenance must be one of "
+                                 f"{[str(p) for p in Provenance]}")
     return data
 
 
