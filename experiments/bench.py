@@ -25,6 +25,9 @@ __all__ = ["BENCHMARKS", "best_of", "run_benchmarks"]
 
 #: name -> "module:function". Add a benchmark here.
 BENCHMARKS: dict[str, str] = {
+    "algoformer/batched-gd-loop": "attnlab.experiments.algoformer.bench:bench_batched_gd_loop",
+    "algoformer/looped-train-step": "attnlab.experiments.algoformer.bench:bench_looped_train_step",
+    "algoformer/looped-train-step-window": "attnlab.experiments.algoformer.bench:bench_looped_train_step_window",
     "softmax_icl/batched-gradient": "attnlab.experiments.softmax_icl.bench:bench_batched_gradient",
     "tf_svm/batched-ngd": "attnlab.experiments.tf_svm.bench:bench_batched_ngd",
     "tf_svm/local-convergence": "attnlab.experiments.tf_svm.bench:bench_local_convergence",

@@ -72,8 +72,9 @@ def _save(records, out_dir: Path, json_file: Path | None) -> None:
         _write_json(json_file, payload)
 
 
-def run_checks(selectors, budget: int, seed: int, json_path: str | None, out: str | None) -> int:
-    """Run the claims; exit code 1 if any failed, else 0."""
+def run_checks(selectors, budget: int, seed: int, json_path: str | None, out: str | None,
+               allow_inconclusive: bool = False) -> int:
+    """Run the claims; exit code 1 if any failed or (unless ``allow_inconclusive``) tested nothing, else 0."""
     claims = select_claims(list(selectors))
     out_dir, json_file = check_paths(out, json_path)
     b = Budget(instances=budget, seed=seed)
@@ -91,9 +92,13 @@ def run_checks(selectors, budget: int, seed: int, json_path: str | None, out: st
     for r in records:
         if r.status is Status.FAILED:
             print(f"FAILED {r.claim_id}: worst instance {json.dumps(r.worst_instance)[:400]}")
-        elif r.status is Status.NOT_APPLICABLE:
-            print(f"not-applicable {r.claim_id}: {'; '.join(r.reasons)}")
+        elif r.status in (Status.NOT_APPLICABLE, Status.INCONCLUSIVE):
+            print(f"{r.status} {r.claim_id}: no applicable instance, nothing was tested: {'; '.join(r.reasons)}")
     _save(records, out_dir, json_file)
     failed = sum(r.status is Status.FAILED for r in records)
-    print(f"{len(records)} claims checked, {failed} failed (budget {budget}, seed {seed})")
-    return 1 if failed else 0
+    inconclusive = sum(r.status is Status.INCONCLUSIVE for r in records)
+    print(f"{len(records)} claims checked, {failed} failed, {inconclusive} inconclusive (budget {budget}, seed {seed})")
+    if inconclusive and not allow_inconclusive:
+        print("attnlab: an inconclusive claim tested nothing; raise --budget, or pass --allow-inconclusive",
+              file=sys.stderr)
+    return 1 if failed or (inconclusive and not allow_inconclusive) else 0

@@ -84,17 +84,19 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--markdown", action="store_true", help="the CLAIMS.md document")
     s.add_argument("--out", help="results directory whose claims.json gives last statuses (default results/)")
 
-    s = sub.add_parser("check", help="run claim checks; exit 1 if any claim failed", **_WITH_PATHS_HELP)
+    s = sub.add_parser("check", help="run claim checks; exit 1 if a claim failed or tested nothing (inconclusive)", **_WITH_PATHS_HELP)
     s.add_argument("selectors", nargs="*", help="paper keys, claim ids or shell-style globs such as '*lipschitz*' (default: all)")
     s.add_argument("--budget", type=_budget, default=200, help=f"instances per claim, 1 to {MAX_BUDGET} (default 200)")
     s.add_argument("--seed", type=_seed, default=0, help="seed of the instance search, >= 0 (default 0)")
     s.add_argument("--json", dest="json_path",
                    help="also write the records to this JSON file (its directory must exist)")
     s.add_argument("--out", help="results directory; records are merged into <out>/claims.json")
+    s.add_argument("--allow-inconclusive", action="store_true",
+                   help="exit 0 when a claim found no applicable instance (default: exit 1, it tested nothing)")
 
     s = sub.add_parser("reproduce", help="run a figure's sweep and compare with the paper", **_WITH_PATHS_HELP)
     s.add_argument("figures", nargs="+", help="figure ids or paper keys ('all' for every figure)")
-    s.add_argument("--scale", choices=("smoke", "paper"), default="smoke")
+    s.add_argument("--scale", choices=("smoke", "medium", "paper"), default="smoke")
     s.add_argument("--executor", choices=("serial", "process", "slurm"), default="serial")
     s.add_argument("--workers", type=_positive_int, default=None, help="processes for --executor process")
     s.add_argument("--partition", default=None, help="Slurm partition for --executor slurm")
@@ -107,8 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("all", help="the main job: check the claims, reproduce the figures, write the report", **_WITH_PATHS_HELP)
     s.add_argument("selectors", nargs="*",
                    help="paper keys, ids or shell-style globs over claims and figures (default: everything)")
-    s.add_argument("--scale", choices=("smoke", "paper"), default="smoke")
+    s.add_argument("--scale", choices=("smoke", "medium", "paper"), default="smoke")
     s.add_argument("--budget", type=_budget, default=200, help=f"instances per claim, 1 to {MAX_BUDGET} (default 200)")
+    s.add_argument("--allow-inconclusive", action="store_true",
+                   help="exit 0 when a claim found no applicable instance (default: exit 1)")
     s.add_argument("--executor", choices=("serial", "process", "slurm"), default="serial")
     s.add_argument("--device", default=None, help="cpu, cuda, cuda:N, mps (default: auto)")
     s.add_argument("--out", help="results directory (default results/)")
@@ -142,7 +146,8 @@ def _cmd_list(args) -> int:
 def _cmd_check(args) -> int:
     from attnlab.experiments.checking import run_checks
 
-    return run_checks(args.selectors, args.budget, args.seed, args.json_path, args.out)
+    return run_checks(args.selectors, args.budget, args.seed, args.json_path, args.out,
+                      allow_inconclusive=getattr(args, "allow_inconclusive", False))
 
 
 @dataclass(frozen=True)
@@ -248,7 +253,7 @@ def _cmd_all(args) -> int:
     check_code = 0
     if claim_ids:
         check_code = _cmd_check(argparse.Namespace(selectors=claim_ids, budget=args.budget, seed=0, json_path=None,
-                                                   out=args.out))
+                                                   out=args.out, allow_inconclusive=args.allow_inconclusive))
     if plan is not None:
         _run_reproduce(plan)
     _cmd_report(argparse.Namespace(out=args.out))

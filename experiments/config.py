@@ -2,7 +2,8 @@ r"""Experiment configs: frozen dataclasses with ``smoke`` and ``paper`` presets 
 
 A config class subclasses :class:`ExperimentConfig`, declares typed fields with defaults, validates in
 ``validate()`` (raise :class:`~attnlab.theory.errors.ConfigError` with what is valid), and defines the
-classmethods ``smoke()`` and ``paper()``. Every config carries ``seeds``: one cell per seed. Overrides
+classmethods ``smoke()`` and ``paper()``, and where useful ``medium()`` (longer than smoke, short of the
+paper; a config without its own ``medium()`` uses its smoke preset). Every config carries ``seeds``: one cell per seed. Overrides
 ``key=value`` must name an existing field and parse to its type; nothing is ever ``exec``-ed.
 """
 
@@ -15,8 +16,10 @@ from dataclasses import dataclass, fields, replace
 
 from attnlab.theory.errors import ConfigError
 
-__all__ = ["ExperimentConfig", "parse_overrides", "canonical_json", "check_log_every", "check_seeds", "MAX_SEED"]
+__all__ = ["ExperimentConfig", "parse_overrides", "canonical_json", "check_log_every", "check_seeds", "MAX_SEED",
+           "SCALES"]
 
+SCALES = ("smoke", "medium", "paper")
 MAX_SEED = 2**32 - 1  # the range every seeded generator we use accepts
 
 
@@ -48,14 +51,19 @@ class ExperimentConfig:
         return cls()
 
     @classmethod
+    def medium(cls):
+        """Longer than smoke, short of the paper (tens of minutes on a CPU); defaults to ``smoke()``."""
+        return cls.smoke()
+
+    @classmethod
     def paper(cls):
         """The paper's settings (GPU or cluster)."""
         return cls()
 
     @classmethod
     def preset(cls, scale: str):
-        if scale not in ("smoke", "paper"):
-            raise ConfigError(f"unknown scale {scale!r}; valid scales: smoke, paper")
+        if scale not in SCALES:
+            raise ConfigError(f"unknown scale {scale!r}; valid scales: {', '.join(SCALES)}")
         return getattr(cls, scale)()
 
     def to_dict(self) -> dict:

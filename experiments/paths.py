@@ -13,6 +13,9 @@ Rules for a path the user names (checked before anything is computed; a miss is 
 * an output file (``check --json``) must not be a directory, and its parent must exist;
 * writability is probed by creating and removing the leaf itself (root passes every permission check,
   and ``/proc`` or ``/sys`` refuse only at creation), so nothing is left behind by a check.
+
+Training checkpoints are kept only where ``ATTNLAB_CHECKPOINTS`` names a folder (off by default; a
+resumed run gives the same rows, so they are not part of any cache key).
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ from pathlib import Path
 from attnlab.theory.errors import PathError
 
 __all__ = ["default_store", "default_out", "figure_dir", "claims_json", "check_out_dir", "check_out_file",
-           "check_readable_dir", "existing_parent", "check_new_file"]
+           "check_readable_dir", "existing_parent", "check_new_file", "checkpoint_dir"]
 
 STORE_ENV = "ATTNLAB_STORE"
+CHECKPOINT_ENV = "ATTNLAB_CHECKPOINTS"
 
 
 def default_out(explicit: str | os.PathLike | None = None) -> Path:
@@ -126,3 +130,9 @@ def check_readable_dir(path: Path, option: str = "--out") -> Path:
     if path.exists() and not path.is_dir():
         raise PathError(f"{option} {path} is a file, not a results directory")
     return path
+
+
+def checkpoint_dir() -> Path | None:
+    """Where training runs save and resume checkpoints (``ATTNLAB_CHECKPOINTS``), or None: no checkpoints."""
+    value = os.environ.get(CHECKPOINT_ENV)
+    return Path(value) if value else None

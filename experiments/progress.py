@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-__all__ = ["progress", "PlainProgress", "INNER_INTERVAL_S"]
+__all__ = ["progress", "PlainProgress", "INNER_INTERVAL_S", "training_progress"]
 
 INNER_INTERVAL_S = 30.0
 
@@ -73,3 +73,19 @@ def progress(iterable=None, *, total: int | None = None, desc: str = "", leave: 
     from tqdm.auto import tqdm
 
     return tqdm(iterable, total=total, desc=desc, leave=leave, file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
+
+
+def training_progress(desc: str, total: int):
+    """A ``(step, total, loss)`` callback for :func:`attnlab.gpu.training.train` drawing one transient bar."""
+    bar = progress(total=total, desc=desc, leave=False)
+    done = [0]
+
+    def report(step: int, total: int, loss: float) -> None:
+        if hasattr(bar, "set_postfix"):  # a tqdm bar on a terminal; plain lines show counts only
+            bar.set_postfix(loss=f"{loss:.3g}", refresh=False)
+        bar.update(step - done[0])
+        done[0] = step
+        if step == total:
+            bar.close()
+
+    return report

@@ -21,13 +21,16 @@ def get_device(explicit: str | None = None):
     """Return the ``torch.device`` to use.
 
     Args:
-        explicit: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"`` or ``None``/``"auto"``.
+        explicit: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``, ``None``/``"auto"``, or a ``torch.device``
+            already chosen (checked the same way).
 
     Raises:
         ConfigError: an unknown device string, or cuda requested where torch has no CUDA.
     """
     import torch
 
+    if isinstance(explicit, torch.device):
+        explicit = str(explicit)
     choice = explicit if explicit not in (None, "", "auto") else os.environ.get(ENV_VAR) or None
     if choice in (None, "", "auto"):
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -42,6 +42,10 @@ Why these values:
   the guarded value is >= 1e-2 of that scale (urpe spec pitfall 9), so 1e-12 relative leaves ~10x margin.
 * ``row_spread``: cross-position spread of a float64 network on a constant sequence, relative to the output
   scale; reductions over n <= 64 keys in up to 8 layers leave ~1e-14 (urpe spec C2 measured <= 2e-15).
+* ``loop_agreement``: an explicit looped construction against its direct algorithm after up to hundreds of
+  loops (algoformer spec §3: 1e-12 relative to the iterate's scale); the call site multiplies the allowance by
+  the error-amplification factor the algorithm allows (:math:`\kappa(S)^{1/2}` for GD, :math:`\kappa(S)` for
+  Newton-Schulz, whose iterates reach :math:`S^{-1}`).
 * ``rank``: singular values of solver outputs count when above 1e-6 relative to the largest (solver
   residues ~1e-8 relative stay below it; tf_svm spec, pitfall 3).
 """
@@ -89,6 +93,7 @@ class TOL:
     svm_scale = Tolerance("svm_scale", rtol=1e-8, atol=0.0)
     fft = Tolerance("fft", rtol=1e-12, atol=0.0)
     row_spread = Tolerance("row_spread", rtol=1e-12, atol=1e-14)
+    loop_agreement = Tolerance("loop_agreement", rtol=1e-12, atol=0.0)
     direction = Tolerance("direction", rtol=0.0, atol=1e-2)
     rate_fit = Tolerance("rate_fit", rtol=0.1, atol=0.0)
     stationarity = Tolerance("stationarity", rtol=0.0, atol=1e-6)

@@ -146,8 +146,9 @@ FIGURE = Figure(
     id="urpe/fft-rpe",
     paper="urpe",
     title="Kernelized RPE attention: FFT vs naive time and error vs n (RPE, URPE, causal ALiBi decay)",
-    locator="arXiv 2106.12566 (abstract: O(n log n) via FFT); its efficiency figure is unverified; error panels are "
-    "ours (spec C7, pitfall 9)",
+    locator="not a paper figure: the claim of arXiv:2106.12566v2, abstract, 'With FFT, our method achieves O(n log n) "
+    "time complexity', timed by us (the paper's efficiency figure: unverified, not read); error panels are ours: "
+    "proofs_checks/urpe/DERIVATIONS.md#fft-toeplitz and #kernelized-fft",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -123,8 +123,9 @@ FIGURE = Figure(
     id="urpe/lower-bound-sweep",
     paper="urpe",
     title="Sup-error on constant inputs vs depth and width: RPE stays above alpha (n-1)/(2n), URPE and APE go below",
-    locator="not a paper figure: spec 7.4 (attnlab), testing the negative theorem (unverified locator: Theorem 2 of "
-    "arXiv 2205.13401) in its sup-norm form",
+    locator="not a paper figure (attnlab): trained networks against the bound of "
+    "proofs_checks/urpe/DERIVATIONS.md#sup-norm-lower-bound, our sup-norm form of the negative result of "
+    "arXiv:2205.13401v2 (abstract; its theorem number and metric unverified)",
     config_cls=Config,
     run=run,
     summarize=summarize,

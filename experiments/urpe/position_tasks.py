@@ -157,14 +157,14 @@ FIGURE = Figure(
     id="urpe/position-tasks",
     paper="urpe",
     title="Position Identification / Even Token Prediction accuracy: noPE vs RPE vs URPE vs APE, learned B and C",
-    locator="URPE poster (lsj2408/URPE doc/poster.png) synthetic-task bar chart and B/C heatmaps; arXiv 2205.13401 "
-    "figure numbers unverified",
+    locator="NeurIPS 2022 poster of arXiv:2205.13401 (lsj2408/URPE doc/poster.png at commit 47b711f): synthetic-task "
+    "bar chart and B/C heatmaps; the paper's figure numbers unverified (not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,
     plot="attnlab.paper_figs.urpe.position_tasks:plot",
     choices="ids 0..V-1 (the code uses V-20 symbols 11..V-10); every PI position scored (the code drops position 0); "
     "one Linear read-out instead of the RoBERTa LM head; AdamW at a constant lr (the paper: Adam, 6k warmup, "
-    "polynomial decay); float32; APE added as a fourth variant and constant-input PI (pi_const, spec 7.6) as a "
+    "polynomial decay); float32; APE added as a fourth variant and constant-input PI (pi_const, ours) as a "
     "third task; validation drawn from a stream disjoint from training",
 )

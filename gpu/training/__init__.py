@@ -10,7 +10,7 @@ r"""The shared training layer (torch): four sequence models with one read-in/rea
 
 Files: ``spec.py``, ``attention_block.py``, ``attention_free.py``, ``backbones.py``,
 ``sequence_model.py``, ``build.py``, ``batch.py``, ``seeding.py``, ``loop.py``, ``checkpoint.py``,
-``metrics.py``, ``console.py``.
+``metrics.py``, ``console.py``, ``threads.py`` (one CPU thread per run by default: ``ATTNLAB_TRAIN_THREADS``).
 """
 
 from attnlab.gpu.training.batch import Batch as Batch
@@ -24,6 +24,7 @@ from attnlab.gpu.training.metrics import per_position as per_position
 from attnlab.gpu.training.seeding import step_generator as step_generator
 from attnlab.gpu.training.spec import MODEL_KINDS as MODEL_KINDS
 from attnlab.gpu.training.spec import ModelSpec as ModelSpec
+from attnlab.gpu.training.threads import cpu_threads as cpu_threads
 
 __all__ = ["Batch", "build_model", "console_progress", "TrainResult", "TrainSpec", "train", "masked_mse",
-           "per_position", "step_generator", "MODEL_KINDS", "ModelSpec"]
+           "per_position", "step_generator", "MODEL_KINDS", "ModelSpec", "cpu_threads"]

@@ -12,7 +12,8 @@ steps (including step 0, before training, and always at step T) records
 With ``checkpoint`` a path, the state is saved every ``checkpoint_every`` steps and at the end; a call
 with the same path resumes from it (a finished run returns at once) and gives the same rows and weights
 as an uninterrupted run. The global torch RNG is seeded from ``spec.seed`` inside a fork, so the
-caller's RNG is untouched and a stochastic model is reproducible too.
+caller's RNG is untouched and a stochastic model is reproducible too. On a CPU the loop runs with one
+thread unless ``ATTNLAB_TRAIN_THREADS`` says otherwise (see ``threads.py``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from attnlab.gpu.training.batch import Batch
 from attnlab.gpu.training.checkpoint import load_checkpoint, save_checkpoint
 from attnlab.gpu.training.console import console_progress
 from attnlab.gpu.training.seeding import derive_seed, resolve_device, step_generator
+from attnlab.gpu.training.threads import cpu_threads
 from attnlab.theory.errors import ConfigError
 
 __all__ = ["TrainSpec", "TrainResult", "train"]
@@ -107,7 +109,7 @@ def train(model: nn.Module, sample: Callable[[int, torch.Generator], Batch],
     """Train ``model`` in place on fresh batches and return its rows (see the module docstring).
 
     Args:
-        model: any module; called as ``model(batch.inputs)``.
+        model: any module, already on ``device``; called as ``model(batch.inputs)``.
         sample: ``sample(step, generator) -> Batch`` for steps 1..T; draw with ``generator`` only.
         loss: ``loss(pred, batch) -> scalar tensor``.
         spec: the optimisation settings.
@@ -124,7 +126,7 @@ def train(model: nn.Module, sample: Callable[[int, torch.Generator], Batch],
                             weight_decay=spec.weight_decay)
     spec_dict = spec.to_dict()
     cuda_ids = [dev.index if dev.index is not None else torch.cuda.current_device()] if dev.type == "cuda" else []
-    with torch.random.fork_rng(devices=cuda_ids):
+    with cpu_threads(dev), torch.random.fork_rng(devices=cuda_ids):
         torch.manual_seed(derive_seed(spec.seed, 0, stream=_STREAM_GLOBAL_RNG))
         window = torch.zeros(2, dtype=torch.float64, device=dev)  # (sum of losses, count) since the last record
         rows: list[dict] = []

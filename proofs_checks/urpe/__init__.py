@@ -11,6 +11,10 @@ PAPER = Paper(
     key="urpe",
     title="Luo et al.: Your Transformer May Not be as Powerful as You Expect (URPE) + Kernelized Attention with RPE",
     arxiv="2205.13401",
-    locator_base="arXiv:2205.13401 (URPE; poster at lsj2408/URPE 47b711f) and arXiv:2106.12566 (kernelized RPE)",
+    locator_base=(
+        "arXiv:2205.13401v2 (URPE; abstract and section 1 read, theorems not), its NeurIPS poster and code at "
+        "lsj2408/URPE 47b711f; arXiv:2106.12566v2 (kernelized RPE; abstract read); derived claims: "
+        "proofs_checks/urpe/DERIVATIONS.md"
+    ),
     spec="shared/papers/urpe.md",
 )

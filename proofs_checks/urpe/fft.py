@@ -34,7 +34,8 @@ from attnlab.theory.urpe.kernelized import (
 __all__ = ["KAPPA_GUARD", "toeplitz_fft_equals_naive", "kernelized_fft_equals_naive", "guarded_z_error"]
 
 KAPPA_GUARD = 1e2
-LOCATOR = "src: arXiv 2106.12566 abstract ('O(n log n)' via FFT); Eq. 11-13 / Algorithm 1 locators unverified"
+_PAPER = ("arXiv:2106.12566v2, abstract: 'kernelized attention with RPE can be calculated efficiently using Fast "
+          "Fourier Transform (FFT)'; its Eq. and Algorithm numbers unverified")
 
 
 def _toeplitz(inst: KernelInstance, flip: bool = False) -> Comparison:
@@ -46,13 +47,14 @@ def _toeplitz(inst: KernelInstance, flip: bool = False) -> Comparison:
 
 @empirical_claim(
     "urpe/fft-toeplitz-equals-naive",
-    locator=LOCATOR + "; spec C7 check 1",
-    statement=r"$|T(c)A|_{\mathrm{FFT}} - T(c)A| \le 10^{-12}\max_i\sum_j|c_{j-i}|\,\|A_j\|_\infty$ for every table "
+    locator="derived: proofs_checks/urpe/DERIVATIONS.md#fft-toeplitz (the O(n log n) claim: "
+    + _PAPER + ")",
+    statement=r"$|(T(c)A)_{\mathrm{FFT}} - T(c)A| \le 10^{-12}\max_i\sum_j|c_{j-i}|\,\|A_j\|_\infty$ for every table "
     r"$c$ indexed by $k = j - i$ (signed, asymmetric, causal or not)",
     strategy=kernel_instances(),
     check_hypotheses=lambda inst: [],
     tolerance=TOL.fft,
-    negative=NegativeControl("circulant first column built for offset i - j instead of j - i (spec pitfall 10)",
+    negative=NegativeControl("circulant first column built for offset i - j instead of j - i",
                              evaluate=lambda inst: _toeplitz(inst, flip=True)),
 )
 def toeplitz_fft_equals_naive(inst: KernelInstance) -> Comparison:
@@ -93,7 +95,8 @@ def _kernel_hyp(inst: KernelInstance) -> list[str]:
 
 @empirical_claim(
     "urpe/kernelized-fft-equals-naive",
-    locator=LOCATOR + "; spec C7, C8 (URPE on the FFT path, derived)",
+    locator="derived: proofs_checks/urpe/DERIVATIONS.md#kernelized-fft (URPE on this path is ours; kernelized "
+    "RPE: " + _PAPER + ")",
     statement=r"kernelized RPE and URPE attention: $|z^{\mathrm{FFT}}_i - z^{\mathrm{naive}}_i| \le 10^{-12}\,\kappa_i"
     r"\max|v|\max|C|$ on rows with dynamic-range factor $\kappa_i \le 100$",
     strategy=kernel_instances(),

@@ -63,7 +63,7 @@ def next_token_gap(inst: GenericInstance, beta: float | None = None) -> Comparis
 
 @empirical_claim(
     "urpe/rpe-recovers-position-on-generic-inputs",
-    locator="derived (attnlab); spec C10 and pitfall 1",
+    locator="derived: proofs_checks/urpe/DERIVATIONS.md#generic-inputs",
     statement=r"T5 head with $\beta \ge 10$ at offset $+1$ vs a uniform head: equal on $1x^\top$ and at position n, "
     r"different at every $i < n$ of a generic input (the last position is identified)",
     strategy=st.builds(GenericInstance, n=st.integers(3, 40), d=st.sampled_from((2, 5, 7)),

@@ -24,7 +24,8 @@ from attnlab.theory.urpe.transformer import prepend_bos, random_model, urpe_mode
 
 __all__ = ["row_spread", "invariance", "shaw_key_side_invariance", "causal_invariance", "urpe_unit_c_invariance"]
 
-LOCATOR = "unverified locator: Theorem 2 of arXiv 2205.13401 (poster: 'All currently used RPE-based Transformers are NOT universal approximators')"
+_NEGATIVE = ("the mechanism arXiv:2205.13401v2, section 1, names for its negative result: 'The softmax operator always "
+             "generates a right stochastic matrix'; the theorem's number and exact statement unverified")
 _HYPS = (
     "position enters only the pre-softmax logits (attention rows sum to one)",
     "eval mode: no dropout",
@@ -57,7 +58,7 @@ def _spread(inst: ArchInstance, family: str | None = None) -> Comparison:
 
 @empirical_claim(
     "urpe/constant-sequence-invariance",
-    locator=LOCATOR,
+    locator="derived: proofs_checks/urpe/DERIVATIONS.md#constant-sequence (" + _NEGATIVE + ")",
     statement=r"every softmax-RPE network $g$ (no PE, T5, bucketed T5, ALiBi, RoPE, Transformer-XL, DeBERTa, Shaw-K; "
     r"any depth, heads, LN placement, mask, $|B| \le 30$): $g(1x^\top)_i = g(1x^\top)_1$ for all i",
     strategy=arch_instances(),
@@ -73,7 +74,7 @@ def invariance(inst: ArchInstance) -> Comparison:
 
 @empirical_claim(
     "urpe/shaw-key-side-invariance",
-    locator=LOCATOR + "; spec C3 (Shaw et al. key-side term)",
+    locator="derived: proofs_checks/urpe/DERIVATIONS.md#shaw-key-side",
     statement=r"Shaw key-side RPE $\ell_{ij} = q_i^\top(k_j + a^K_{j-i})$ keeps constant sequences constant",
     strategy=arch_instances(families=("shaw_k",), min_n=2),
     check_hypotheses=rpe_family_hypotheses,
@@ -95,7 +96,8 @@ def _bos_spread(inst: ArchInstance) -> Comparison:
 
 @empirical_claim(
     "urpe/causal-mask-does-not-rescue-rpe",
-    locator="derived (attnlab); spec C4; StableMask (arXiv 2402.04779) App. B.1",
+    locator="derived: proofs_checks/urpe/DERIVATIONS.md#causal-mask (the same argument: StableMask, "
+    "arXiv:2402.04779, App. B.1; version unverified)",
     statement=r"with a causal mask row i averages a prefix of identical vectors: causal softmax-RPE networks "
     r"still map $1x^\top$ to identical rows",
     strategy=arch_instances(causal=True, min_n=2),
@@ -126,7 +128,9 @@ def _asymmetric_c(inst: ArchInstance) -> Comparison:
 
 @empirical_claim(
     "urpe/urpe-at-init-is-rpe",
-    locator="src: lsj2408/URPE 47b711f --constant-init-ur-attn (C = 1); derived consequence (spec 2.7)",
+    locator="derived: proofs_checks/urpe/DERIVATIONS.md#urpe-unit-c (C = 1 is --constant-init-ur-attn in "
+    "lsj2408/URPE at 47b711f, "
+    "fairseq/models/roberta/model.py, used by every released URPE script)",
     statement=r"URPE with $C \equiv 1$ (its released initialisation), any $B$ with $|B| \le 30$: $g(1x^\top)$ has "
     r"identical rows, i.e. URPE starts as plain RPE",
     strategy=arch_instances(families=("urpe",), min_n=2),

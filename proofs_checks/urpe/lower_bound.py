@@ -26,7 +26,7 @@ import numpy as np
 
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
-from attnlab.proofs_checks.urpe.invariance import LOCATOR, model_of, rpe_family_hypotheses
+from attnlab.proofs_checks.urpe.invariance import model_of, rpe_family_hypotheses
 from attnlab.proofs_checks.urpe.strategies import N_MAX, ArchInstance, arch_instances
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.urpe.conditions import urpe_position_witness, witness_model
@@ -55,7 +55,10 @@ def _compare(G: np.ndarray, F: np.ndarray, tight: bool) -> Comparison:
 
 @empirical_claim(
     "urpe/rpe-sup-error-lower-bound",
-    locator=LOCATOR + "; sup-norm form derived in spec C2",
+    locator="derived: proofs_checks/urpe/DERIVATIONS.md#sup-norm-lower-bound (the paper's negative result, "
+    "arXiv:2205.13401v2, abstract: 'there "
+    "exist continuous sequence-to-sequence functions that RPE-based Transformers cannot approximate no matter how deep "
+    "and wide the neural network is'; its theorem number and metric unverified)",
     statement=r"$f(X)_i = X_i + \alpha\frac in 1$: every softmax-RPE network g has "
     r"$\sup_{X \in D}\|f(X)-g(X)\|_\infty \ge \|f(X_c) - g(X_c)\|_\infty \ge \alpha\frac{n-1}{2n}$ "
     r"for any compact $D \ni X_c = 1x^\top$ (sup-norm only; says nothing about $L_p$)",

@@ -47,7 +47,7 @@ def _verdict(residuals, symbols, budget, details) -> Outcome:
 
 @claim(
     "urpe/row-stochastic-induction-symbolic",
-    locator="derived (attnlab); spec C2 check 3 (proof idea from the poster figure, src)",
+    locator="derived: proofs_checks/urpe/DERIVATIONS.md#constant-sequence",
     statement=r"sympy, $n=4$, bidirectional and causal: $\sum_j \alpha_{ij} = 1$ and $\sum_j \alpha_{ij} h = h$ for "
     r"$\alpha_{ij} = E_{ij}/\sum_l E_{il}$, $E_{ij} = e^{s_{ij} + b_{j-i}} > 0$ free",
     kind="symbolic",
@@ -79,7 +79,7 @@ def row_stochastic_induction(budget, mutant: bool) -> Outcome:
 
 @claim(
     "urpe/urpe-row-sums-symbolic",
-    locator="derived (attnlab); spec C2 check 3 and C6 (URPE witness)",
+    locator="derived: proofs_checks/urpe/DERIVATIONS.md#position-aware-witness",
     statement=r"sympy, $n=5$: $W_Q = W_K = 0, B = 0 \Rightarrow (\alpha \odot C)1 = \tfrac1n C1$ for free $c_k$, and "
     r"$c_k = [k \le 0]$ ($k = j - i$) gives $P1 = (1,\dots,n)/n$",
     kind="symbolic",

@@ -3,8 +3,9 @@ r"""URPE meets both sufficient conditions (spec C5, C6), checked on the explicit
 (i) attentive: B = 0, C = 1 makes a URPE head equal plain attention $\mathrm{softmax}(XW_Q(XW_K)^\top/\sqrt{dh})$
 for every $W_Q, W_K, X$. (ii) position-aware: $W_Q = W_K = W_V = 0$, B = 0, $b_V = e_1$, $C_k = [k \le 0]$
 ($k = j - i$) gives $z_i = (i/n) e_1$ for every X, an injective position code. See
-:mod:`attnlab.theory.urpe.conditions` for the predicates over all families. [unverified locator: Theorem 3
-and the URPE corollary of arXiv 2205.13401; witnesses derived, spec C6]
+:mod:`attnlab.theory.urpe.conditions` for the predicates over all families. Derivations:
+``proofs_checks/urpe/DERIVATIONS.md#attentive-witness`` and ``#position-aware-witness``; the paper's conditions,
+their theorem number and the URPE corollary are unverified (only the abstract of arXiv:2205.13401v2 was read).
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ def _attentive(inst: WitnessInstance, bert_init: bool = False) -> Comparison:
 
 @empirical_claim(
     "urpe/attentive-witness",
-    locator="unverified locator: Theorem 3 (attentive condition) of arXiv 2205.13401; poster 'cover the originally "
-    "defined attention'",
+    locator="derived: proofs_checks/urpe/DERIVATIONS.md#attentive-witness (our witness for the attentive condition, "
+    "NeurIPS poster, lsj2408/URPE doc/poster.png: 'cover the originally defined attention'; the paper's condition and theorem number unverified)",
     statement=r"URPE with $B = 0$, $C = 1$: $\mathrm{softmax}(XW_Q(XW_K)^\top/\sqrt{dh} + B) \odot C = "
     r"\mathrm{softmax}(XW_Q(XW_K)^\top/\sqrt{dh})$ for all $W_Q, W_K, X$",
     strategy=witness_instances(),
@@ -69,8 +70,9 @@ def _position(inst: WitnessInstance, transpose_bug: bool = False) -> Comparison:
 
 @empirical_claim(
     "urpe/position-aware-witness",
-    locator="unverified locator: Theorem 3 (position-aware condition) and the URPE corollary of arXiv 2205.13401; "
-    "witness derived (spec C6)",
+    locator="derived: proofs_checks/urpe/DERIVATIONS.md#position-aware-witness (our witness for the position-aware "
+    "condition, NeurIPS poster, lsj2408/URPE doc/poster.png: 'break the right-stochastic-matrix limitation'; the paper's condition, theorem number and "
+    "URPE corollary unverified)",
     statement=r"URPE with $W_Q = W_K = W_V = 0$, $B = 0$, $b_V = e_1$, $C_{j-i} = [j \le i]$: "
     r"$z_i = \tfrac in e_1$ for every input X (injective in i, gaps exactly 1/n)",
     strategy=witness_instances(),

@@ -183,3 +183,34 @@ def test_rows_carry_the_step_train_loss_and_the_evaluate_labels():
         (0, "eval_mse"), *((s, m) for s in (2, 4, 5) for m in ("train_loss", "eval_mse"))}
     assert all(r["position"] == "all" for r in res.rows if r["metric"] == "eval_mse")
     assert res.resumed_from is None
+
+
+def test_training_runs_with_one_cpu_thread_by_default_and_restores_the_setting(monkeypatch):
+    from attnlab.gpu.training import cpu_threads
+
+    before = torch.get_num_threads()
+    seen = []
+    with cpu_threads(torch.device("cpu")):
+        seen.append(torch.get_num_threads())
+    monkeypatch.setenv("ATTNLAB_TRAIN_THREADS", "2")
+    with cpu_threads(torch.device("cpu")):
+        seen.append(torch.get_num_threads())
+    assert seen == [1, 2] and torch.get_num_threads() == before
+    monkeypatch.setenv("ATTNLAB_TRAIN_THREADS", "zero")
+    with pytest.raises(ConfigError), cpu_threads(torch.device("cpu")):
+        pass
+
+
+def test_console_progress_off_a_terminal_prints_at_most_five_plain_lines(monkeypatch):
+    import io
+
+    from attnlab.gpu.training import console_progress
+
+    monkeypatch.setenv("ATTNLAB_PROGRESS", "1")
+    out = io.StringIO()
+    report = console_progress("run", stream=out)
+    for step in range(1, 101):
+        report(step, 100, 0.5)
+    lines = out.getvalue().splitlines()
+    assert 1 <= len(lines) <= 5 and "\r" not in out.getvalue() and "\x1b" not in out.getvalue()
+    assert lines[-1].startswith("run 100/100")
