@@ -160,6 +160,7 @@ class _ReproducePlan:
     out: Path
     store: Path
     executor: object
+    device: str | None = None  # validated; travels in each cell (never through the environment)
 
 
 def _plan_reproduce(args) -> _ReproducePlan:
@@ -168,15 +169,14 @@ def _plan_reproduce(args) -> _ReproducePlan:
     from attnlab.experiments.figures import get_figure, select_figures
     from attnlab.experiments.paths import STORE_ENV, check_out_dir, default_out, default_store
     from attnlab.experiments.store import check_store_path
-    from attnlab.gpu.device import ENV_VAR, get_device
+    from attnlab.gpu.device import device_name
 
     overrides = _overrides(args.overrides)
     ids = select_figures(args.figures)
     for fid in ids:  # validate every config before computing anything
         get_figure(fid).config_cls.preset(args.scale).with_overrides(overrides)
     if args.device:
-        get_device(args.device)  # validate now: a clear error instead of a failure in a worker
-        os.environ[ENV_VAR] = args.device  # workers and Slurm jobs inherit it
+        device_name(args.device)  # validate now: a clear error instead of a failure in a worker
     out = check_out_dir(default_out(args.out))
     store = default_store(args.store, args.out)
     if out.exists() or store.parent.absolute() != out.absolute():  # a new store in a new --out needs no check
@@ -184,7 +184,7 @@ def _plan_reproduce(args) -> _ReproducePlan:
         check_store_path(store, named_by)
     executor = make_executor(args.executor, workers=args.workers, slurm_partition=args.partition,
                              slurm_folder=store.parent / "slurm-logs")
-    return _ReproducePlan(ids, args.scale, overrides, out, store, executor)
+    return _ReproducePlan(ids, args.scale, overrides, out, store, executor, args.device)
 
 
 def _run_reproduce(plan: _ReproducePlan) -> int:
@@ -194,7 +194,7 @@ def _run_reproduce(plan: _ReproducePlan) -> int:
     plan.out.mkdir(exist_ok=True)
     with ResultStore(plan.store) as store:
         for fid in plan.ids:
-            rep = reproduce_figure(fid, plan.scale, plan.overrides, store, plan.executor, plan.out)
+            rep = reproduce_figure(fid, plan.scale, plan.overrides, store, plan.executor, plan.out, device=plan.device)
             print(f"{fid}: {rep.computed} cells computed, {rep.skipped} cached -> {rep.out_dir}")
             for q in rep.comparisons:
                 verdict = q.get("verdict") or {True: "agree", False: "DISAGREE", None: "not computed"}[q["agrees"]]

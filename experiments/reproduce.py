@@ -61,11 +61,11 @@ def write_rows_csv(rows: list[dict], path: Path) -> None:
 
 
 def reproduce_figure(figure_id: str, scale: str, overrides: dict[str, str], store: ResultStore,
-                     executor: Executor, out: Path) -> Reproduction:
-    """Run (or load from the store) every cell of a figure and write its artifacts under ``out``."""
+                     executor: Executor, out: Path, device: str | None = None) -> Reproduction:
+    """Run (or load from the store) every cell of a figure on ``device`` and write its artifacts under ``out``."""
     figure = get_figure(figure_id)
     cfg = figure.config_cls.preset(scale).with_overrides(overrides)
-    cells = plan_cells(figure, cfg)
+    cells = plan_cells(figure, cfg, device)
     sweep = run_sweep(cells, store, executor, desc=figure_id)
     rows = store.rows([c.key for c in cells])
     ours = figure.summarize(rows)
@@ -96,6 +96,7 @@ def reproduce_figure(figure_id: str, scale: str, overrides: dict[str, str], stor
         **info,
         "seeds": list(cfg.seeds),
         "variant": variant_name(scale, overrides),
+        "device": cells[0].device if cells else "",
         "cells": [c.key for c in cells],
         "computed_cells": sweep.computed,
         "cached_cells": sweep.skipped,

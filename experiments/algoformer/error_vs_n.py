@@ -78,7 +78,7 @@ class Config(ExperimentConfig):
                    train_steps=100000, batch=64, lr=1e-4, n_eval=1024, construction_loops=50, seeds=(0, 1, 2))
 
 
-def run(cfg: Config, seed: int) -> list[dict]:
+def run(cfg: Config, seed: int, device: str | None = None) -> list[dict]:
     rows = []
     for name in cfg.tasks:
         task = make_task(name, cfg.d, cfg.n_points, cfg.D_phi, cfg.depth, cfg.q, cfg.cot_steps, noise=cfg.noise, seed=seed)
@@ -87,7 +87,7 @@ def run(cfg: Config, seed: int) -> list[dict]:
         for method, by_n in construction_and_oracle(task, prompts, cfg.construction_loops).items():
             rows += [{"task": name, "model": method, "n": n, "err": e, "seed": seed} for n, e in sorted(by_n.items())]
         for kind in cfg.models:
-            model, train_rows = train_model(kind, task, cfg, seed)
+            model, train_rows = train_model(kind, task, cfg, seed, device)
             device = next(model.parameters()).device
             by_n = evaluate_by_examples(model, prompts, device, None if kind == "standard" else cfg.n_loops, norm)
             rows += [{"task": name, "model": kind, "n": n, "err": e, "seed": seed} for n, e in sorted(by_n.items())]

@@ -99,7 +99,7 @@ def _algorithm_errors(X, y, xq, yq, t_max: int) -> dict[str, np.ndarray]:
     return out
 
 
-def run(cfg: Config, seed: int) -> list[dict]:
+def run(cfg: Config, seed: int, device: str | None = None) -> list[dict]:
     import torch
 
     task = make_task("linear", cfg.d, cfg.n_context + 1, seed=seed)
@@ -110,7 +110,7 @@ def run(cfg: Config, seed: int) -> list[dict]:
     rows = [{"method": k, "metric": "error", "t": t, "err": float(e), "seed": seed, "trained_loops": 0}
             for k, errs in _algorithm_errors(X, y, xq, yq, t_max).items() for t, e in enumerate(errs)]
     for kind in cfg.models:
-        model, train_rows = train_model(kind, task, cfg, seed)
+        model, train_rows = train_model(kind, task, cfg, seed, device)
         batch = to_batch(prompts, next(model.parameters()).device)
         model.eval()
         with torch.no_grad():

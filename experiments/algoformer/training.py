@@ -38,7 +38,7 @@ def train_model(kind: str, task: Task, cfg, seed: int, device=None):
     from attnlab.gpu.device import get_device
     from attnlab.gpu.training import ModelSpec, TrainSpec, build_model, masked_mse, train
 
-    dev = device or get_device()
+    dev = get_device(device)  # the sweep cell's device (None: the policy's choice)
     common = dict(d_in=task.d_in, d_out=task.d_out, d_model=cfg.d_model, n_heads=cfg.n_heads, max_len=task.length)
     if kind == "standard":
         model = build_model(ModelSpec(kind="gpt2", n_layers=cfg.std_layers, **common), device=dev, seed=seed)

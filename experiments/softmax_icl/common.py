@@ -67,9 +67,10 @@ class SoftmaxICLConfig(ICLTrainingConfig):
             raise ConfigError(f"label_offset must be finite, got {self.label_offset}")
 
 
-def run_softmax_comparison(cfg: SoftmaxICLConfig, d: int, seed: int, desc: str = "") -> list[dict]:
+def run_softmax_comparison(cfg: SoftmaxICLConfig, d: int, seed: int, desc: str = "",
+                           device: str | None = None) -> list[dict]:
     """Train one softmax layer on softmax-regression tasks in dimension ``d``; rows labelled (n, d)."""
     task = SoftmaxRegressionTask(n=cfg.n, d=d, x_star_scale=cfg.x_star_scale, label_offset=cfg.label_offset)
     return run_comparison(cfg, task, OneStepGDSoftmax(label_offset=cfg.label_offset), softmax=True, seed=seed,
                           etas=cfg.eta_values(unit=cfg.n), labels={"n": cfg.n, "d": d},
-                          desc=desc or f"softmax n={cfg.n} d={d} seed={seed}")
+                          desc=desc or f"softmax n={cfg.n} d={d} seed={seed}", device=device)

@@ -62,9 +62,9 @@ class Config(SoftmaxICLConfig):
                    n_eval=1000, n_grid=10_000, attention="full")
 
 
-def run(cfg: Config, seed: int) -> list[dict]:
+def run(cfg: Config, seed: int, device: str | None = None) -> list[dict]:
     """Tidy rows ``{"step", "metric", "value", "seed", "n", "d"}`` (metrics: see attnlab.experiments.softmax_icl.icl_training)."""
-    return run_softmax_comparison(cfg, cfg.d, seed)
+    return run_softmax_comparison(cfg, cfg.d, seed, device=device)
 
 
 def summarize(rows: list[dict]) -> dict[str, float]:

@@ -60,11 +60,11 @@ class Config(SoftmaxICLConfig):
                    eval_every=100, n_eval=1000, n_grid=10_000, attention="full")
 
 
-def run(cfg: Config, seed: int) -> list[dict]:
+def run(cfg: Config, seed: int, device: str | None = None) -> list[dict]:
     """Rows of one training run per d, labelled ``n`` and ``d`` (schema of F1)."""
     rows: list[dict] = []
     for d in cfg.d_values:
-        rows += run_softmax_comparison(cfg, d, seed)
+        rows += run_softmax_comparison(cfg, d, seed, device=device)
     return rows
 
 

@@ -77,11 +77,12 @@ class Config(ICLTrainingConfig):
         return cls(seeds=tuple(range(5)), steps=5000, attention="full")
 
 
-def run(cfg: Config, seed: int) -> list[dict]:
+def run(cfg: Config, seed: int, device: str | None = None) -> list[dict]:
     """Tidy rows ``{"step", "metric", "value", "seed", "N", "d"}`` (metrics: see attnlab.experiments.softmax_icl.icl_training)."""
     task = LinearRegressionTask(N=cfg.N, d=cfg.d, input_range=cfg.input_range, weight_scale=cfg.weight_scale)
     return run_comparison(cfg, task, OneStepGDLinear(), softmax=False, seed=seed, etas=cfg.eta_values(),
-                          labels={"N": cfg.N, "d": cfg.d}, desc=f"linear N={cfg.N} d={cfg.d} seed={seed}")
+                          labels={"N": cfg.N, "d": cfg.d}, desc=f"linear N={cfg.N} d={cfg.d} seed={seed}",
+                          device=device)
 
 
 def summarize(rows: list[dict]) -> dict[str, float]:

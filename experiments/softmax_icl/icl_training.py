@@ -165,9 +165,10 @@ def _query_mse_half(pred: torch.Tensor, batch: Batch) -> torch.Tensor:
 
 
 def run_comparison(cfg: ICLTrainingConfig, task, baseline: OneStepGD, *, softmax: bool, seed: int,
-                   etas, labels: dict, desc: str = "") -> list[dict]:
-    """Grid-search the GD step, train a layer on ``task`` with :func:`attnlab.gpu.training.train`, and
-    return tidy metric rows (see module doc).
+                   etas, labels: dict, desc: str = "", device: str | None = None) -> list[dict]:
+    """Grid-search the GD step, train a layer on ``task`` on ``device`` (the sweep cell's;
+    :func:`attnlab.gpu.device.get_device`) with :func:`attnlab.gpu.training.train`, and return tidy metric
+    rows (see module doc).
 
     The loop, its per-step seeding (fresh tasks from ``(seed, step)``), progress and checkpointing come
     from the training layer; with ``ATTNLAB_CHECKPOINTS`` set, a run saves every ``eval_every`` steps
@@ -175,7 +176,7 @@ def run_comparison(cfg: ICLTrainingConfig, task, baseline: OneStepGD, *, softmax
     comparison (grid search, training, evaluation) runs with one thread unless ``ATTNLAB_TRAIN_THREADS``
     says otherwise (:func:`attnlab.gpu.training.cpu_threads`).
     """
-    device = get_device()
+    device = get_device(device)
     disable_tf32()
     with cpu_threads(device):
         return _run_comparison(cfg, task, baseline, softmax=softmax, seed=seed, etas=etas, labels=labels,

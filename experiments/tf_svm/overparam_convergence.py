@@ -82,11 +82,11 @@ def nt_pairs(cfg: Config) -> list[tuple[int, int]]:
     return list(dict.fromkeys(zip(cfg.n_values, cfg.T_values, strict=True)))
 
 
-def _cell(cfg: Config, n: int, T: int, d: int, seed: int) -> dict[str, int]:
+def _cell(cfg: Config, n: int, T: int, d: int, seed: int, device: str | None = None) -> dict[str, int]:
     """Outcome counts for one (n, T, d) cell of ``cfg.instances`` instances."""
     batch = make_batch(n, T, d, range(seed * cfg.instances, (seed + 1) * cfg.instances))
     W0 = official_init(np.random.default_rng([seed, n, T, d]), cfg.instances, d)
-    W = batched_ngd(batch, W0, GdConfig(steps=cfg.steps, eta=cfg.eta, log_every=0))[1][-1]  # final (B, d, d)
+    W = batched_ngd(batch, W0, GdConfig(steps=cfg.steps, eta=cfg.eta), device=device)[1][-1]  # final (B, d, d)
     counts = dict.fromkeys((*OUTCOMES, "feasible"), 0)
     opt = batch.opt
     for b in range(cfg.instances):
@@ -102,11 +102,12 @@ def _cell(cfg: Config, n: int, T: int, d: int, seed: int) -> dict[str, int]:
     return counts
 
 
-def run(cfg: Config, seed: int) -> list[dict]:
+def run(cfg: Config, seed: int, device: str | None = None) -> list[dict]:
+    """Rows of one seed; ``device`` (from the sweep cell) picks numpy or the torch twin (``batched_ngd``)."""
     rows = []
     for n, T in nt_pairs(cfg):
         for d in cfg.d_values:
-            counts = _cell(cfg, n, T, d, seed)
+            counts = _cell(cfg, n, T, d, seed, device)
             for outcome, c in counts.items():
                 rows.append({"n": n, "T": T, "d": d, "seed": seed, "outcome": outcome, "count": int(c),
                              "instances": cfg.instances, "fraction": c / cfg.instances})

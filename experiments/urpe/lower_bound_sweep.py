@@ -83,10 +83,10 @@ def _sample(cfg: Config, d: int, g: torch.Generator, batch: int, constant_only: 
     return Batch(X, _target(X, cfg.alpha))
 
 
-def run(cfg: Config, seed: int) -> list[dict]:
+def run(cfg: Config, seed: int, device: str | None = None) -> list[dict]:
     from attnlab.gpu.device import get_device
 
-    device = get_device(None)
+    device = get_device(device)  # the sweep cell's device (None: the policy's choice)
     rows = []
     for family in cfg.families:
         for depth in cfg.depths:

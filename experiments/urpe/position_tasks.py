@@ -115,10 +115,10 @@ def _table_rows(model: TokenModel, task, variant, seed, n) -> list[dict]:
     return rows
 
 
-def run(cfg: Config, seed: int) -> list[dict]:
+def run(cfg: Config, seed: int, device: str | None = None) -> list[dict]:
     from attnlab.gpu.device import get_device
 
-    device = get_device(None)
+    device = get_device(device)  # the sweep cell's device (None: the policy's choice)
     rows = []
     for task in cfg.tasks:
         for vi, variant in enumerate(cfg.variants):

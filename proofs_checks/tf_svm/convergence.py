@@ -27,8 +27,7 @@ from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.tf_svm import strategies as S
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_direction import correlation
-from attnlab.theory.tf_svm.attention_gd import GdConfig, grad_w
-from attnlab.theory.tf_svm.attention_loss import score_loss_and_grad
+from attnlab.theory.tf_svm.attention_gd import GdConfig, batched_gd_w, grad_w
 from attnlab.theory.tf_svm.attention_model import optimal_tokens, selection_margins, token_scores
 from attnlab.theory.tf_svm.attention_regpath import regularization_path_point
 from attnlab.theory.tf_svm.attention_svm import locally_optimal, solve_att_svm
@@ -54,8 +53,8 @@ _PATH_CAP = {"fro": S.EvalCap(30), "nuc": S.EvalCap(10)}
 def ngd_monitored(inst, W0: np.ndarray, target: np.ndarray, alpha, cfg: GdConfig = _NGD, every: int = _EVERY):
     r"""Normalised GD on $W$ from a batch of starts ``W0`` $\in \mathbb{R}^{B \times d \times d}$, all at once.
 
-    Each step is :func:`attnlab.theory.tf_svm.attention_gd.run_gd_w`'s NGD step ($W \leftarrow W - \eta\nabla\mathcal{L} /
-    \|\nabla\mathcal{L}\|_F$, stable gradient of :func:`attnlab.theory.tf_svm.attention_loss.score_loss_and_grad`), batched.
+    The NGD of :func:`attnlab.theory.tf_svm.attention_gd.batched_gd_w` ($W \leftarrow W - \eta\nabla\mathcal{L} /
+    \|\nabla\mathcal{L}\|_F$, the stable gradient) with a convergence monitor as its stopping rule.
     Every ``every`` steps the gap $g = 1 - \mathrm{corr}(W_b, \text{target})$ and whether $\arg\max_t s_{it}
     = \alpha_i$ for all $i$ are read; run $b$ stops early at the first checkpoint where $\alpha$ is selected,
     $g \le$ ``TOL.direction`` at this and the previous checkpoint, and $g$ decreased at both (inside the
@@ -65,13 +64,10 @@ def ngd_monitored(inst, W0: np.ndarray, target: np.ndarray, alpha, cfg: GdConfig
         ``(gap (B,), kept (B,), steps (B,), W (B, d, d))`` at each run's last iterate.
     """
     X, Z = inst.X, inst.Z
-    gamma = token_scores(X, inst.v, inst.Y)
-    W = np.array(W0, dtype=np.float64)
-    B = W.shape[0]
+    W0 = np.asarray(W0, dtype=np.float64)
+    B = W0.shape[0]
     alpha = np.asarray(alpha)
     tn = target / np.linalg.norm(target)
-    active = np.ones(B, dtype=bool)
-    steps = np.full(B, cfg.steps)
     hist: list[np.ndarray] = []
     tol = TOL.direction.allowance(1.0)
 
@@ -80,29 +76,20 @@ def ngd_monitored(inst, W0: np.ndarray, target: np.ndarray, alpha, cfg: GdConfig
         logits = np.einsum("ntd,bde,ne->bnt", X, Wb, Z)
         return gap, np.all(np.argmax(logits, axis=-1) == alpha, axis=-1)
 
-    for k in range(cfg.steps + 1):
-        if k % every == 0 or k == cfg.steps:
-            gap, kept = read(W)
+    def converged(k, params, aux):
+        done = np.zeros(B, dtype=bool)
+        if k % every == 0:
+            gap, kept = read(params[0])
             hist.append(gap)
             if len(hist) >= 3:
                 inside = (hist[-1] <= tol) & (hist[-2] <= tol)
-                done = active & kept & inside & (hist[-1] < hist[-2]) & (hist[-2] < hist[-3])
-                steps[done] = k
-                active &= ~done
-        if k == cfg.steps or not active.any():
-            break
-        idx = np.nonzero(active)[0]
-        q = np.einsum("bde,ne->bnd", W[idx], Z)  # q_i = W z_i
-        _, U, _ = score_loss_and_grad(np.broadcast_to(X, (idx.size,) + X.shape), q, gamma)
-        G = np.einsum("bnd,ne->bde", U, Z)
-        gn = np.linalg.norm(G, axis=(1, 2))
-        zero = gn == 0.0
-        steps[idx[zero]] = k
-        active[idx[zero]] = False
-        ok = idx[~zero]
-        W[ok] -= (cfg.eta / gn[~zero])[:, None, None] * G[~zero]
-    gap, kept = read(W)
-    return gap, kept, steps, W
+                done = kept & inside & (hist[-1] < hist[-2]) & (hist[-2] < hist[-3])
+        return done
+
+    res = batched_gd_w(*(np.broadcast_to(a, (B,) + np.shape(a)) for a in (X, Z, inst.v, inst.Y)), W0, cfg,
+                       stop=converged)
+    gap, kept = read(res.W)
+    return gap, kept, res.steps_run, res.W
 
 
 # ---------------------------------------------------------------- Theorem 2: global convergence (Assumption B)

@@ -13,7 +13,7 @@ from attnlab.proofs_checks.tf_svm import strategies as S
 from attnlab.theory._lazy import lazy_function, lazy_module
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_gd import grad_w
-from attnlab.theory.tf_svm.attention_loss import LOSSES, loss_gap, score_loss_and_grad
+from attnlab.theory.tf_svm.attention_loss import LOSSES, loss_gap
 from attnlab.theory.tf_svm.attention_model import optimal_tokens, token_scores
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.tf_svm.examples import stationary_point_instance
@@ -141,14 +141,6 @@ def _overparam(inst) -> list[str]:
     return reasons
 
 
-def _grad_batch(inst, gamma, Ws: np.ndarray) -> np.ndarray:
-    r"""$\nabla\mathcal{L}(W_b)$ for a batch $W \in \mathbb{R}^{B \times d \times d}$ (the stable gradient of
-    :func:`attnlab.theory.tf_svm.attention_gd.grad_w`, one vectorised call)."""
-    q = np.einsum("bde,ne->bnd", Ws, inst.Z)  # q_i = W z_i
-    _, U, _ = score_loss_and_grad(np.broadcast_to(inst.X, (Ws.shape[0],) + inst.X.shape), q, gamma)
-    return np.einsum("bnd,ne->bde", U, inst.Z)
-
-
 def _min_grad_norm(inst, seed: int, radius: float = 1.0) -> float:
     r"""$\min \|\nabla\mathcal{L}(W)\|_F$ over the box $|W_{jk}| \le$ radius/d (inside the ball of that radius).
 
@@ -157,7 +149,6 @@ def _min_grad_norm(inst, seed: int, radius: float = 1.0) -> float:
     more accurate than the forward differences L-BFGS-B would take one call at a time)."""
     d = inst.shape[2]
     rng = np.random.default_rng(seed)
-    gamma = token_scores(inst.X, inst.v, inst.Y)
     h = np.cbrt(np.finfo(np.float64).eps)
     E = h * np.eye(d * d).reshape(d * d, d, d)
 
@@ -167,7 +158,7 @@ def _min_grad_norm(inst, seed: int, radius: float = 1.0) -> float:
 
     def fg(w):
         W = w.reshape(d, d)
-        G = _grad_batch(inst, gamma, np.concatenate([W[None], W + E, W - E]))
+        G = grad_w(inst.X, inst.Z, inst.v, inst.Y, np.concatenate([W[None], W + E, W - E]))[1]
         F = np.einsum("bde,bde->b", G, G)
         return float(F[0]), (F[1 : d * d + 1] - F[d * d + 1 :]) / (2 * h)
 

@@ -65,14 +65,14 @@ clarabel = lazy_module("clarabel")
 cp = lazy_module("cvxpy")
 sp = lazy_module("scipy.sparse")
 
-__all__ = ["Certificate", "FarkasRay", "RawSolve", "solve_margin_problem", "SOLVER", "SOLVER_OPTIONS", "METHODS"]
+__all__ = ["Certificate", "FarkasRay", "RawSolve", "solve_margin_problem", "SOLVER", "SOLVER_OPTIONS"]
 
+_METHODS = ("direct", "cvxpy")  # the two routes of solve_margin_problem
 SOLVER = "CLARABEL"
 #: Clarabel's own stopping tolerances, recorded in every solution (tightened from 1e-8 so that
 #: support-token detection at TOL.margin is unambiguous).
 SOLVER_OPTIONS = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}
 
-METHODS = ("direct", "cvxpy")
 #: relative singular-value threshold below which a direction is not in the span of the constraint matrices
 #: (the nuclear reduction); a dropped direction perturbs rows by <= this, and the certificate on the original
 #: rows would catch any effect on the answer.
@@ -269,7 +269,7 @@ def solve_margin_problem(A: np.ndarray, b: np.ndarray, shape: tuple[int, ...], n
     only certificate-checked optimal solutions; status ``infeasible`` only with an accepted Farkas ray,
     ``ill-conditioned`` when a ray bounds the norm from below but does not prove infeasibility.
     """
-    if method not in METHODS:  # pragma: no cover - validated by callers
+    if method not in _METHODS:  # pragma: no cover - validated by callers
         raise ValueError(method)
     A = np.ascontiguousarray(A, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
