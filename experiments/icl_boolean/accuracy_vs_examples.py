@@ -15,7 +15,7 @@ batch 64, 15 000 steps (README command [src]), 1280 evaluation prompts (eval.py 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from attnlab.experiments.figures import Figure
 from attnlab.experiments.icl_boolean.common import (
@@ -56,6 +56,12 @@ class Config(ModelConfig):
             raise ConfigError("cells must be non-empty and start_idx >= 1")
 
     @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return replace(cls.smoke(), cells=("conjunction:5:7", "parity:5:7"), models=("gpt2",), d_model=8, n_layers=1,
+                       n_heads=2, steps=2, batch=5, n_eval=13)
+
+    @classmethod
     def smoke(cls):
         return cls(cells=("conjunction:8:30",), models=("gpt2", "lstm", "attention_free"),
                    d_model=32, n_layers=2, n_heads=2, lr=3e-3, steps=60, batch=32, n_eval=256)
@@ -65,7 +71,7 @@ class Config(ModelConfig):
         return cls(models=("gpt2", "lstm", "attention_free"), seeds=(0, 1, 2, 3, 4))
 
 
-def run(cfg: Config, seed: int) -> list[dict]:
+def run(cfg: Config, seed: int, device=None) -> list[dict]:
     rows = []
     for cell in cfg.cells:
         task, n, N = parse_cell(cell)
@@ -74,7 +80,7 @@ def run(cfg: Config, seed: int) -> list[dict]:
         base = {"task": task, "n_dims": n, "n_points": N, "prompts": "random"}
         rows += baseline_rows(d, cfg.baselines, base, seed, **opts)
         for kind in cfg.models:
-            rows += train_and_score(cfg, kind, task, n, N, seed, {"random": d}, base, **opts)
+            rows += train_and_score(cfg, kind, task, n, N, seed, {"random": d}, base, device=device, **opts)
     return rows
 
 

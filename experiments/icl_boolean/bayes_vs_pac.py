@@ -13,7 +13,7 @@ model trained on the same distribution (our choice: the paper has no such experi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -48,6 +48,11 @@ class Config(ModelConfig):
                               f"enumerable n (conjunction: n <= 11)")
 
     @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return replace(cls.smoke(), cell="conjunction:5:11", n_eval=17)
+
+    @classmethod
     def smoke(cls):
         return cls(cell="conjunction:6:40", models=(), n_eval=600)
 
@@ -56,13 +61,13 @@ class Config(ModelConfig):
         return cls(cell="conjunction:8:70", models=("gpt2",), seeds=(0, 1, 2))
 
 
-def run(cfg: Config, seed: int) -> list[dict]:
+def run(cfg: Config, seed: int, device=None) -> list[dict]:
     task, n, N = parse_cell(cfg.cell)
     d = eval_draw(task, n, N, cfg.n_eval, seed)
     base = {"task": task, "n_dims": n, "n_points": N, "prompts": "random"}
     rows = baseline_rows(d, _LEARNERS, base, seed)
     for kind in cfg.models:
-        rows += train_and_score(cfg, kind, task, n, N, seed, {"random": d}, base)
+        rows += train_and_score(cfg, kind, task, n, N, seed, {"random": d}, base, device=device)
     return rows
 
 

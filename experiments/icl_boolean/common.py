@@ -120,7 +120,7 @@ def baseline_rows(d, baselines, base: dict, seed: int, **bayes_options) -> list[
 
 
 def train_and_score(cfg: ModelConfig, kind: str, task: str, n: int, N: int, seed: int, evals: dict,
-                    base: dict, **sampler_options) -> list[dict]:
+                    base: dict, device=None, **sampler_options) -> list[dict]:
     """Train one model on fresh ``task`` prompts; score it on each evaluation draw in ``evals``
     (name -> TaskDraw); add train_loss and causality rows."""
     import torch
@@ -129,7 +129,7 @@ def train_and_score(cfg: ModelConfig, kind: str, task: str, n: int, N: int, seed
     from attnlab.gpu.training import ModelSpec, TrainSpec, build_model, train
     from attnlab.gpu.training.seeding import resolve_device
 
-    dev = resolve_device(None)
+    dev = resolve_device(device)  # chosen by the runner (gpu/device.py), part of the cell's key
     spec = ModelSpec(kind, d_in=n, d_out=1, d_model=cfg.d_model, n_layers=cfg.n_layers, n_heads=cfg.n_heads,
                      max_len=2 * N)
     model = build_model(spec, device=dev, seed=seed)

@@ -15,7 +15,7 @@ e.g. ``--set train_teach_fraction=0.5``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -52,6 +52,12 @@ class Config(ModelConfig):
                 raise ConfigError(f"cell {c!r}: the task must be one of {_TEACH}")
 
     @classmethod
+    def tiny(cls):
+        """Seconds: the size the generic figure test runs (tests/unit/test_every_figure.py)."""
+        return replace(cls.smoke(), cells=("mono_conjunction_teach:5:9",), models=("gpt2",), d_model=8, n_layers=1,
+                       n_heads=2, steps=2, batch=5, n_eval=13)
+
+    @classmethod
     def smoke(cls):
         return cls(cells=("mono_conjunction_teach:8:30",), models=("gpt2",), d_model=32, n_layers=2, n_heads=2,
                    lr=3e-3, steps=60, batch=32, n_eval=256)
@@ -61,7 +67,7 @@ class Config(ModelConfig):
         return cls(models=("gpt2",), seeds=(0, 1, 2))
 
 
-def run(cfg: Config, seed: int) -> list[dict]:
+def run(cfg: Config, seed: int, device=None) -> list[dict]:
     rows = []
     for cell in cfg.cells:
         task, n, N = parse_cell(cell)
@@ -72,7 +78,7 @@ def run(cfg: Config, seed: int) -> list[dict]:
         for kind in cfg.models:
             rows += train_and_score(cfg, kind, task, n, N, seed, evals,
                                     {"task": task, "n_dims": n, "n_points": N, "prompts": "teach"},
-                                    teach_fraction=cfg.train_teach_fraction)
+                                    device=device, teach_fraction=cfg.train_teach_fraction)
     return rows
 
 

@@ -12,7 +12,7 @@ from attnlab.experiments.figures import all_figures
 from attnlab.experiments.icl_boolean import accuracy_vs_examples as A
 from attnlab.experiments.icl_boolean import bayes_vs_pac as C
 from attnlab.experiments.icl_boolean import teaching_vs_random as B
-from attnlab.paper_figs.reference import figure_reference
+from attnlab.experiments.reference import figure_reference
 from attnlab.paper_figs.style import plt
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.errors import ConfigError
