@@ -70,7 +70,7 @@ def reproduce_figure(figure_id: str, scale: str, overrides: dict[str, str], stor
     rows = store.rows([c.key for c in cells])
     ours = figure.summarize(rows)
     ref = figure_reference(figure_id)
-    comparisons = compare(ours, ref.get("quantities", []))
+    comparisons = compare(ours, ref.get("quantities", []), scale)
 
     target = figure_dir(out, figure_id, variant_name(scale, overrides))
     target.mkdir(parents=True, exist_ok=True)

@@ -7,13 +7,16 @@ import math
 __all__ = ["compare"]
 
 
-def compare(ours: dict[str, float], quantities: list[dict]) -> list[dict]:
+def compare(ours: dict[str, float], quantities: list[dict], scale: str = "smoke") -> list[dict]:
     """For each reference quantity: ours, the paper's, relation, tolerance, agrees and a verdict label.
 
     ``agrees`` is None when we did not compute the quantity (e.g. a figure run at too small a scale), and
     when the quantity is shown without a verdict (``"judged": false`` in the reference data, with its
     ``why``: a number from other data draws, or a paper statement with no number to compare against).
-    ``verdict`` is ``agree``, ``DISAGREE``, ``not computed`` or ``not judged: <why>``.
+    ``verdict`` is ``agree``, ``DISAGREE``, ``not computed`` or ``not judged: <why>``. ``expected`` is the
+    verdict the reference data expects at this ``scale`` (``agree`` unless it lists ``expect_<scale>``,
+    with ``expect_why``), so an expected disagreement (a finding, or a scale too small to show the
+    effect) is told apart from a surprise.
     """
     rows = []
     for q in quantities:
@@ -38,6 +41,8 @@ def compare(ours: dict[str, float], quantities: list[dict]) -> list[dict]:
                 "tolerance": tol,
                 "agrees": agrees,
                 "verdict": _label(agrees, mine, judged, q.get("why", "")),
+                "expected": q.get(f"expect_{scale}", "agree") if judged else "not judged",
+                "expected_why": q.get("expect_why", ""),
                 "provenance": q.get("provenance"),
                 "source": q.get("source", ""),
                 "note": q.get("note", ""),
