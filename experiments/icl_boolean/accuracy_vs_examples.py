@@ -1,5 +1,5 @@
 r"""Accuracy vs number of in-context examples, per task, for trained models beside every baseline (the
-paper's main figure and its last-position table; spec 4 T1/F1/R).
+paper's main figure and its last-position table; unverified: arXiv:2310.03016, PDF not read).
 
 For each cell ``task:n:points``: train each model kind on fresh prompts of the task, then score models and
 baselines (null, majority, averaging, 1-NN, 3-NN, elimination on conjunction-like tasks, Gaussian
@@ -9,7 +9,7 @@ position, clean and official scoring.
 Smoke: n = 8, 30 points, conjunction, three tiny models (2 layers x 32 wide), 60 steps of 32 prompts, 256
 evaluation prompts: a pipeline check (the models stay near the majority rate), not a result.
 Paper: n = 28 with 40 points for the non-parity tasks; Parity-(10,2), Parity-(14,2) and Parity-20 with 140
-points [unverified: the spec believes 140 points for parities]; 12 layers x 256, 8 heads, Adam lr 1e-4,
+points [unverified: recalled, not read in the paper]; 12 layers x 256, 8 heads, Adam lr 1e-4,
 batch 64, 15 000 steps (README command [src]), 1280 evaluation prompts (eval.py [src]).
 """
 
@@ -107,7 +107,7 @@ FIGURE = Figure(
     paper="icl_boolean",
     title="Accuracy vs in-context examples per task: trained models beside null, averaging, k-NN, elimination, "
     "Gaussian elimination and exact Bayes",
-    locator="main accuracy-vs-examples figure and Table 1 [unverified: PDF not read; spec 4 T1, F1, R]",
+    locator="unverified: arXiv:2310.03016, the main accuracy-vs-examples figure and Table 1 (PDF not read; abstract: Transformers can nearly match the optimal learning algorithm for 'simpler' tasks)",
     config_cls=Config,
     run=run,
     summarize=summarize,
@@ -116,5 +116,5 @@ FIGURE = Figure(
     "predicts -1, are stored beside); models from attnlab.gpu.training (our GPT-2-style decoder, LSTM, "
     "attention-free model; not HF GPT2Model); Adam via AdamW with weight decay 0, no gradient clipping; k-NN ties "
     "to the earliest point; Bayes only where the class is enumerable (skipped otherwise); no paper numbers (the "
-    "spec could not read them)",
+    "PDF was not read)",
 )

@@ -1,4 +1,4 @@
-r"""Bayes-optimal vs the paper's "optimal" PAC learner, per position (spec 7.1 [derived]).
+r"""Bayes-optimal vs the paper's "optimal" PAC learner, per position (derived: ``proofs_checks/icl_boolean/DERIVATIONS.md#bayes-dominance``).
 
 On conjunction prompts (official law: literals .7/.15/.15, each point forced positive w.p. .3), compare
 exact Bayes (prior and the biased input sampler's likelihood :math:`p(x\mid w) \propto 0.7 + 0.3\cdot 2^k
@@ -100,7 +100,7 @@ FIGURE = Figure(
     id="icl_boolean/bayes-vs-pac",
     paper="icl_boolean",
     title="Exact Bayes vs literal elimination (the PAC learner) per position, conjunctions",
-    locator="derived (attnlab; spec 7.1): not a figure of the paper",
+    locator="derived: proofs_checks/icl_boolean/DERIVATIONS.md#bayes-dominance; not a figure of the paper",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -1,4 +1,4 @@
-r"""Teaching sequences vs random examples (the paper's sample-efficiency result; spec 4 F2, P6 [unverified]).
+r"""Teaching sequences vs random examples (the paper's sample-efficiency result; unverified: arXiv:2310.03016, PDF not read).
 
 A model is trained on prompts that start with the teaching sequence of their function (``*_teach`` tasks),
 then evaluated on fresh teaching prompts and on random prompts of the same function and forcing law (the
@@ -9,7 +9,7 @@ prompts, because the sequences are teaching sets (claim ``teaching-sets-identify
 Smoke: monotone conjunctions (official ``teach_conjunction``) at n = 8, 30 points, a tiny GPT-2-style model
 for 60 steps: a pipeline check. Paper: the three teaching tasks at n = 28 with 40 points, 12 x 256, 8 heads.
 ``train_teach_fraction`` < 1 trains on a teach / no-teach mixture (each prompt has its prefix with that
-probability): the "two algorithms" experiment (spec F3, [unverified]; the public code has no such sampler),
+probability): the "two algorithms" experiment ([unverified]: recalled, not read in the paper; the public code has no such sampler),
 e.g. ``--set train_teach_fraction=0.5``.
 """
 
@@ -102,7 +102,7 @@ FIGURE = Figure(
     id="icl_boolean/teaching-vs-random",
     paper="icl_boolean",
     title="Teaching-sequence prompts vs random prompts: a trained model beside exact Bayes and elimination",
-    locator="teaching-sequence figures [unverified: PDF not read; spec 4 F2, P6; sequences src: bool_tasks.py]",
+    locator="unverified: arXiv:2310.03016, the teaching-sequence figures (PDF not read; abstract: 'When provided a teaching sequence ... Transformers learn more sample-efficiently'); sequences from satwik77/incontext-bool src/bool_tasks.py TeachConjunction, TeachBiConjunction, TeachDNF",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -1,4 +1,4 @@
-r"""Exact Bayes-optimal prediction dominates every baseline, position by position (spec 7.1, [derived]).
+r"""Exact Bayes-optimal prediction dominates every baseline, position by position (derived: ``DERIVATIONS.md#bayes-dominance``).
 
 For prompts drawn from the task's own law, the Bayes predictor (:mod:`attnlab.theory.icl_boolean.bayes`)
 maximises the expected clean score at every position, so for every baseline b and position i
@@ -45,7 +45,7 @@ def _dominance(inst: Prompts, shift_labels: bool = False) -> Comparison:
 
 @empirical_claim(
     "icl_boolean/bayes-dominates-baselines",
-    locator="spec 7.1 [derived]",
+    locator="derived: proofs_checks/icl_boolean/DERIVATIONS.md#bayes-dominance",
     statement=r"$\mathbb E[s_\mathrm{bayes}(i)] \ge \mathbb E[s_b(i)]$ for every baseline b (null, majority, "
     r"averaging, 1-NN, 3-NN, elimination, Gaussian elimination) and position i (clean scoring)",
     strategy=prompts(tuple(_DIMS), lambda t: _DIMS[t], (11, 17), 400),

@@ -1,4 +1,4 @@
-r"""Gaussian elimination over GF(2) on full parities (spec D4 and 2.11, [derived]).
+r"""Gaussian elimination over GF(2) on full parities (derived: ``DERIVATIONS.md#gf2-determinacy``, ``#parity-rank-chain``).
 
 * ``gf2-determinacy``: enumerating all :math:`2^n` subsets consistent with a prefix, the query's label is
   the same for all of them iff :math:`x_i \in \mathrm{span}_{GF(2)}\{x_j\}_{j<i}` (:func:`in_span`), exactly
@@ -61,7 +61,7 @@ def _determinacy(inst: Prompts, span=in_span) -> Comparison:
 
 @empirical_claim(
     "icl_boolean/gf2-determinacy",
-    locator="spec 2.11 [derived]",
+    locator="derived: proofs_checks/icl_boolean/DERIVATIONS.md#gf2-determinacy",
     statement=r"the query's label is determined by the prefix iff $x_i \in \mathrm{span}_{GF(2)}\{x_j\}_{j<i}$; "
     r"otherwise exactly half of the consistent parities give each label",
     strategy=prompts(("parity",), (3, 4, 5, 7), (5, 11), 24),
@@ -105,7 +105,7 @@ def _chain(inst: Prompts, bug: bool = False) -> Comparison:
 
 @empirical_claim(
     "icl_boolean/parity-rank-chain",
-    locator="spec D4 [derived]",
+    locator="derived: proofs_checks/icl_boolean/DERIVATIONS.md#parity-rank-chain",
     statement=r"Gaussian elimination's accuracy at position $i$ is $\tfrac12 + \tfrac12\mathbb E[2^{r_{i-1}-n}]$, "
     r"$r_0 = 0$, $r \to r+1$ w.p. $1 - 2^{r-n}$",
     strategy=prompts(("parity",), (4, 7, 10, 13, 20), lambda n: (n + 9,), 2_000),

@@ -1,4 +1,5 @@
-r"""The nearest-neighbour task is consistent (spec D6, [derived] from the official ``NearestNeighbours``).
+r"""The nearest-neighbour task is consistent (derived from the official
+``NearestNeighbours.evaluate`` in satwik77/incontext-bool ``src/bool_tasks.py``: ``DERIVATIONS.md#nearest-neighbour-rule``).
 
 From ``start_idx`` on, every label equals the label of the nearest earlier point (Hamming distance, ties to
 the earliest index), so the generating rule scores 1 there (the official NNCosine baseline); and the labels
@@ -48,7 +49,7 @@ def _consistency(inst: Prompts, labeller=nearest_neighbour_labels) -> Comparison
 
 @empirical_claim(
     "icl_boolean/nearest-neighbour-consistent",
-    locator="spec D6 [derived from src: bool_tasks.py NearestNeighbours]",
+    locator="derived: proofs_checks/icl_boolean/DERIVATIONS.md#nearest-neighbour-rule",
     statement=r"from start_idx on, $y_i = y_{j^*}$ with $j^* = $ the earliest nearest earlier point; labels are "
     r"invariant under a permutation of the coordinates",
     strategy=prompts(("nearest_neighbour",), (3, 5, 7, 11), (13, 29), 64),

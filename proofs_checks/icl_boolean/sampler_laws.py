@@ -1,4 +1,5 @@
-r"""Sampler laws (spec D7, 7.3; [derived] from the official samplers [src: bool_tasks.py]).
+r"""Sampler laws of the official samplers (satwik77/incontext-bool ``src/bool_tasks.py``); derivations in
+``proofs_checks/icl_boolean/DERIVATIONS.md``.
 
 * ``label-balance``: one label per prompt (the last point, so labels are independent across prompts) has
   :math:`P(y = +1)` equal to the closed form of :mod:`attnlab.theory.icl_boolean.closed_forms`
@@ -58,7 +59,7 @@ def _balance(inst: Prompts, bug: bool = False) -> Comparison:
 
 @empirical_claim(
     "icl_boolean/label-balance",
-    locator="spec D7 and 2.8 [derived from src: bool_tasks.py samplers]",
+    locator="derived: proofs_checks/icl_boolean/DERIVATIONS.md#label-balance",
     statement=r"$P(y=+1)$ of every task equals its closed form, e.g. $0.3 + 0.7\cdot 0.85^n$ (conjunction), "
     r"$1 - (0.3 + 0.7/16)$ (sparse disjunction), $0.35 + 0.65(3\cdot0.9^n - 3\cdot0.81^n + 0.729^n)$ (3-DNF)",
     strategy=prompts(CLOSED_FORM_TASKS, _DIMS, (3,), _M),
@@ -94,7 +95,7 @@ def _duality(inst: Prompts, disj=Fn.disjunction) -> Comparison:
 
 @empirical_claim(
     "icl_boolean/disjunction-duality",
-    locator="spec 2.9 and D7 [derived]",
+    locator="derived: proofs_checks/icl_boolean/DERIVATIONS.md#disjunction-duality",
     statement=r"$\mathrm{disj}_w(x) = -\mathrm{conj}_w(-x)$ pointwise, and $P_{dis}(y=-1) = P_{con}(y=+1)$",
     strategy=prompts(("disjunction",), (3, 5, 7, 11), (7,), 4_000),
     check_hypotheses=lambda inst: [],
@@ -138,7 +139,8 @@ def _forced_fraction(inst: Prompts, shared_p: float | None = None) -> Comparison
 
 @empirical_claim(
     "icl_boolean/forced-fraction",
-    locator="spec 2.8 and 7.3 [derived from src: bool_tasks.py]",
+    locator="satwik77/incontext-bool src/bool_tasks.py, sample_xs: 'np.random.choice([0, 1], p=[0.7, 0.3])' (Conjunction, Disjunction, SparseDisjunction, CNF), 'p=[0.65, 0.35]' (DNF, TeachDNF), 'p=[0.6, 0.4]' (TeachConjunction, TeachBiConjunction); estimator: proofs_checks/icl_boolean/DERIVATIONS.md#forced-fraction",
+    provenance="src",
     statement=r"the fraction of forced points is $q$ = 0.3 (conjunction, disjunction, sparse disjunction, CNF), "
     r"0.35 (DNF, teach DNF), 0.4 (teach conjunctions): $\mathbb E[(\bar s - 2^{-k})/(1-2^{-k})] = q$",
     strategy=prompts(tuple(FORCE_P), lambda t: (5, 7, 11) if t != "dnf3_teach" else (5, 7), (37,), 3_000),
@@ -192,7 +194,8 @@ def _prefix(inst: Prompts, bug: bool = False) -> Comparison:
 
 @empirical_claim(
     "icl_boolean/teaching-prefix",
-    locator="spec 2.12 [src: bool_tasks.py TeachConjunction, TeachBiConjunction, TeachDNF]",
+    locator="satwik77/incontext-bool src/bool_tasks.py, TeachConjunction/TeachBiConjunction/TeachDNF.sample_xs: 'ex = len(tidx) + 1' (monotone), 'ex = len(pidx) + len(nidx) + 2' (general), 'xs_b[b, 0:ex, :] = new_ex' with '# idx = torch.randperm(len(new_ex))' commented out",
+    provenance="src",
     statement=r"the first $\min(L, N)$ points of a teaching prompt are the teaching sequence of its function "
     r"($L = k+1$, $k+2$, $\sum_i (k_i + 1)$), labelled + on the positive rows and - on the others",
     strategy=prompts(tuple(_KIND), (3, 5, 7, 11), (13, 40), 64),

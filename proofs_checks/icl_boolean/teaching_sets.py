@@ -1,4 +1,4 @@
-r"""Teaching sequences are teaching sets (spec D2, [derived]).
+r"""Teaching sequences are teaching sets (derived: ``DERIVATIONS.md#teaching-sets-identify``).
 
 For every target at dimension n (brute force over the class):
 
@@ -54,7 +54,7 @@ def _identify(n: int, general_rows=T.general_rows) -> Comparison:
 
 @empirical_claim(
     "icl_boolean/teaching-sets-identify",
-    locator="spec D2 [derived]; sequences as coded [src: bool_tasks.py]",
+    locator="derived: proofs_checks/icl_boolean/DERIVATIONS.md#teaching-sets-identify",
     statement=r"the $k+2$ sequence identifies every conjunction among all $3^n$; the $k+1$ monotone sequence "
     r"identifies every monotone conjunction among the $2^n$ monotone ones, and among all $3^n$ only the target with $k=n$",
     strategy=st.sampled_from((2, 3, 4, 5, 6)),

@@ -26,3 +26,11 @@ def test_icl_boolean_negative_control_fails(c):
 def test_label_balance_of_a_28_dim_conjunction_matches_the_closed_form():
     rec = get_claim("icl_boolean/label-balance").check_instance(Prompts("conjunction", 28, 3, 20_000, 1))
     assert rec.status is Status.EMPIRICAL_HOLDS, rec.to_dict()
+
+
+def test_elimination_can_err_on_a_singleton_version_space_before_any_positive_example():
+    from attnlab.proofs_checks.icl_boolean.elimination import singleton_counterexample
+
+    _, y, size, pred = singleton_counterexample()
+    assert size[0, 3] == 1 and y[0, 3] == 1 and pred[0, 3] == -1
+    assert not (y[0, :3] > 0).any()
