@@ -25,7 +25,8 @@ __all__ = ["write_report", "load_claim_records"]
 _HELD = {"proved-symbolic", "certified", "empirical-holds"}
 _CLAIM_HEADER = ["claim", "locator", "status", "lhs", "rhs", "slack", "tolerance", "units", "instances",
                  "seed", "budget", "version / date"]
-_FIGURE_HEADER = ["quantity", "ours", "paper", "relation", "tolerance", "verdict", "provenance", "source"]
+_FIGURE_HEADER = ["quantity", "ours", "paper", "relation", "tolerance", "verdict", "expected at this scale",
+                  "provenance", "source"]
 
 
 def load_claim_records(out: Path) -> dict[str, dict]:
@@ -54,6 +55,11 @@ def _tolerance(tol: dict) -> str:
     parts = [tol.get("policy", "")]
     parts += [f"{k} {_fmt(tol[k])}" for k in ("rtol", "atol", "allowance") if k in tol]
     return ", ".join(p for p in parts if p)
+
+
+def _expected(q: dict) -> str:
+    exp = q.get("expected", "agree")
+    return f"{exp}: {q['expected_why']}" if q.get("expected_why") and exp == "disagree" else exp
 
 
 def _verdict(agrees) -> str:
@@ -113,9 +119,12 @@ def _figure_sections(out: Path) -> tuple[list[_Section], Counter]:
                       f"Choices where the paper is silent: {s.get('choices') or '-'}"]
         for q in s.get("comparisons", []):
             sec.rows.append([q["quantity"], _fmt(q["ours"]), _fmt(q["paper"]), q["relation"], _fmt(q["tolerance"]),
-                             q.get("verdict", _verdict(q["agrees"])), _fmt(q.get("provenance")), q.get("source", "")])
+                             q.get("verdict", _verdict(q["agrees"])), _expected(q), _fmt(q.get("provenance")),
+                             q.get("source", "")])
             sec.highlight.append(q["agrees"] is False)
             counts["not judged" if q.get("verdict", "").startswith("not judged") else _verdict(q["agrees"])] += 1
+            if q["agrees"] is False and q.get("expected") != "disagree":
+                counts["unexpected"] += 1
         sections.append(sec)
     return sections, counts
 
@@ -127,7 +136,8 @@ def _page(out: Path) -> _Page:
     meta = [f"Written {info['date']} by attnlab {info['version']} (commit {info['commit']}) from {out}."]
     summary = [f"Claims: {cc['held']} held, {cc['failed']} failed, {cc['inconclusive']} inconclusive, "
                f"{cc['not run']} not run (of {sum(cc.values())}).",
-               f"Figures: {len(figures)} reproduced; paper comparisons: {fc['agree']} agree, {fc['DISAGREE']} disagree, "
+               f"Figures: {len(figures)} reproduced; paper comparisons: {fc['agree']} agree, {fc['DISAGREE']} disagree "
+               f"({fc['unexpected']} not expected at their scale), "
                f"{fc['not computed']} not computed, {fc['not judged']} shown without a verdict."]
     return _Page(meta, summary, [claims, *figures])
 

@@ -39,3 +39,10 @@ def test_judged_quantities_get_agree_disagree_or_not_computed(ours, verdict):
     row = compare({} if ours is None else {"x": ours},
                   [{"name": "x", "relation": "approx", "value": 0.31, "tolerance": 0.05, "provenance": "src"}])[0]
     assert row["verdict"] == verdict
+
+
+@pytest.mark.parametrize(("figure", "q"), QUANTITIES, ids=[f"{f}:{q['name']}" for f, q in QUANTITIES])
+def test_an_expected_disagreement_says_why(figure, q):
+    for scale in ("smoke", "medium", "paper"):
+        if f"expect_{scale}" in q:
+            assert q[f"expect_{scale}"] in ("agree", "disagree") and q.get("expect_why"), q
