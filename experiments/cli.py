@@ -78,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="store_true", help="print the version and exit")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
-    s = sub.add_parser("list", help="papers, claims and figures with ids")
+    s = sub.add_parser("list", help="papers, claims and figures with ids; with figure ids, their config keys")
+    s.add_argument("figures", nargs="*",
+                   help="figure ids or globs: show each figure's --set keys with types, defaults and presets")
     fmt = s.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="machine-readable")
     fmt.add_argument("--markdown", action="store_true", help="the CLAIMS.md document")
@@ -133,6 +135,13 @@ def _cmd_list(args) -> int:
 
     read_claims_file(claims_json(check_readable_dir(default_out(args.out))))
     from attnlab.experiments.listing import listing_json, listing_markdown, listing_text
+
+    if getattr(args, "figures", None):
+        from attnlab.experiments.figures import select_figures
+        from attnlab.experiments.listing import figure_config_text
+
+        sys.stdout.write("\n".join(figure_config_text(f) for f in select_figures(args.figures)))
+        return 0
 
     if args.markdown:
         sys.stdout.write(listing_markdown())
