@@ -19,10 +19,10 @@ characteristic polynomial: for n = 3, :math:`\lambda(\lambda^2 - t\lambda + e_2)
 from __future__ import annotations
 
 import itertools
-import random
 
 from attnlab.proofs_checks.record import Status
 from attnlab.proofs_checks.registry import Outcome, claim
+from attnlab.proofs_checks.symbolic_residuals import residual_outcome
 from attnlab.theory._lazy import lazy_module
 
 sp = lazy_module("sympy")
@@ -55,23 +55,6 @@ def _formula_middle(f, b, trap: bool):
     )
 
 
-def _residual_outcome(residuals, symbols, budget, details) -> Outcome:
-    rng = random.Random(budget.seed)
-    points = max(2, min(budget.instances // 50, 8))
-    for _ in range(points):
-        vals = {s: sp.Rational(rng.randint(1 if s.is_positive else -9, 9), rng.randint(1, 7)) for s in symbols}
-        for k, r in enumerate(residuals):
-            v = sp.nsimplify(r.xreplace(vals))
-            if v != 0:
-                return Outcome(status=Status.FAILED, lhs=float(abs(v)), rhs=0.0, instances_tried=points, instances_applicable=points,
-                               worst_instance={str(s): str(q) for s, q in vals.items()},
-                               details={**details, "entry": k, "residual": str(v)})
-    for r in residuals:
-        if sp.cancel(sp.together(r)) != 0:
-            return Outcome(status=Status.EMPIRICAL_HOLDS, lhs=0.0, rhs=0.0, instances_tried=points, instances_applicable=points,
-                           details={**details, "note": "zero at rational points; cancel() left a non-zero form"})
-    return Outcome(status=Status.PROVED_SYMBOLIC, lhs=0.0, rhs=0.0, instances_tried=points, instances_applicable=points,
-                   details={**details, "rational_points": points, "method": "cancel() == 0 over (A, b, E)"})
 
 
 def _derivative_check(budget, mutant: bool, order: int) -> Outcome:
@@ -96,7 +79,7 @@ def _derivative_check(budget, mutant: bool, order: int) -> Outcome:
     details = {"n": _N, "d": _D}
     if mutant:
         details["negative_control"] = "sign of <f,c> f flipped" if order == 1 else "sign trap +<f-b,f> diag(f)"
-    return _residual_outcome(residuals, list(A) + list(b) + list(E), budget, details)
+    return residual_outcome(residuals, budget, details)
 
 
 @claim(

@@ -12,10 +12,8 @@ evaluated at rational points; a non-zero value is a counterexample (status faile
 
 from __future__ import annotations
 
-import random
-
-from attnlab.proofs_checks.record import Status
 from attnlab.proofs_checks.registry import Outcome, claim
+from attnlab.proofs_checks.symbolic_residuals import residual_outcome
 from attnlab.theory._lazy import lazy_module
 
 sp = lazy_module("sympy")
@@ -25,24 +23,6 @@ __all__ = ["row_stochastic_induction", "urpe_row_sums"]
 _N, _D = 4, 2
 
 
-def _verdict(residuals, symbols, budget, details) -> Outcome:
-    if all(sp.cancel(sp.together(r)) == 0 for r in residuals):
-        return Outcome(status=Status.PROVED_SYMBOLIC, lhs=0.0, rhs=0.0, instances_tried=len(residuals),
-                       instances_applicable=len(residuals), details={**details, "method": "cancel() == 0"})
-    rng = random.Random(budget.seed)
-    for _ in range(8):
-        vals = {s: sp.Rational(rng.randint(1, 9), rng.randint(1, 7)) * (1 if s.is_positive else rng.choice((-1, 1)))
-                for s in symbols}
-        for k, r in enumerate(residuals):
-            v = sp.nsimplify(r.xreplace(vals))
-            if v != 0:
-                return Outcome(status=Status.FAILED, lhs=float(abs(v)), rhs=0.0, instances_tried=len(residuals),
-                               instances_applicable=len(residuals),
-                               worst_instance={str(s): str(q) for s, q in vals.items()},
-                               details={**details, "entry": k, "residual": str(v)})
-    return Outcome(status=Status.EMPIRICAL_HOLDS, lhs=0.0, rhs=0.0, instances_tried=len(residuals),
-                   instances_applicable=len(residuals),
-                   details={**details, "note": "zero at 8 rational points; cancel() left a non-zero form"})
 
 
 @claim(
@@ -74,7 +54,7 @@ def row_stochastic_induction(budget, mutant: bool) -> Outcome:
     details = {"n": _N, "d": _D, "causal": [False, True]}
     if mutant:
         details["negative_control"] = "column-normalised softmax"
-    return _verdict(residuals, list(E) + list(h), budget, details)
+    return residual_outcome(residuals, budget, details)
 
 
 @claim(
@@ -100,4 +80,4 @@ def urpe_row_sums(budget, mutant: bool) -> Outcome:
     details = {"n": n}
     if mutant:
         details["negative_control"] = "C transposed (offset i - j)"
-    return _verdict(residuals, list(c.values()), budget, details)
+    return residual_outcome(residuals, budget, details)
