@@ -2,7 +2,8 @@ r"""Experiment configs: frozen dataclasses with ``smoke`` and ``paper`` presets 
 
 A config class subclasses :class:`ExperimentConfig`, declares typed fields with defaults, validates in
 ``validate()`` (raise :class:`~attnlab.theory.errors.ConfigError` with what is valid), and defines the
-classmethods ``smoke()`` and ``paper()``. Every config carries ``seeds``: one cell per seed. Overrides
+classmethods ``smoke()`` and ``paper()``, and where useful ``medium()`` (longer than smoke, short of the
+paper; a config without its own ``medium()`` uses its smoke preset). Every config carries ``seeds``: one cell per seed. Overrides
 ``key=value`` must name an existing field and parse to its type; nothing is ever ``exec``-ed.
 """
 
@@ -15,7 +16,11 @@ from dataclasses import dataclass, fields, replace
 
 from attnlab.theory.errors import ConfigError
 
-__all__ = ["ExperimentConfig", "parse_overrides", "canonical_json", "check_log_every"]
+__all__ = ["ExperimentConfig", "parse_overrides", "canonical_json", "check_log_every", "check_seeds", "MAX_SEED",
+           "SCALES"]
+
+SCALES = ("smoke", "medium", "paper")
+MAX_SEED = 2**32 - 1  # the range every seeded generator we use accepts
 
 
 @dataclass(frozen=True)
@@ -29,8 +34,7 @@ class ExperimentConfig:
             value = getattr(self, f.name)
             if isinstance(value, list):  # lists from JSON/overrides become tuples: hashable, frozen
                 object.__setattr__(self, f.name, tuple(value))
-        if not self.seeds:
-            raise ConfigError("seeds must list at least one seed")
+        check_seeds(self.seeds)
         self.validate()
 
     def validate(self) -> None:
@@ -47,14 +51,19 @@ class ExperimentConfig:
         return cls()
 
     @classmethod
+    def medium(cls):
+        """Longer than smoke, short of the paper (tens of minutes on a CPU); defaults to ``smoke()``."""
+        return cls.smoke()
+
+    @classmethod
     def paper(cls):
         """The paper's settings (GPU or cluster)."""
         return cls()
 
     @classmethod
     def preset(cls, scale: str):
-        if scale not in ("smoke", "paper"):
-            raise ConfigError(f"unknown scale {scale!r}; valid scales: smoke, paper")
+        if scale not in SCALES:
+            raise ConfigError(f"unknown scale {scale!r}; valid scales: {', '.join(SCALES)}")
         return getattr(cls, scale)()
 
     def to_dict(self) -> dict:
@@ -79,6 +88,19 @@ def check_log_every(steps: int, log_every: int) -> None:
     """Raise :class:`ConfigError` unless ``1 <= log_every <= steps`` (shared by the iterative experiments)."""
     if not 1 <= log_every <= steps:
         raise ConfigError(f"log_every must lie in [1, steps={steps}], got {log_every}")
+
+
+def check_seeds(seeds) -> None:
+    """Raise :class:`ConfigError` unless ``seeds`` lists distinct integers in ``[0, MAX_SEED]`` (one cell each)."""
+    if not seeds:
+        raise ConfigError("seeds must list at least one seed")
+    bad = [s for s in seeds if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= MAX_SEED]
+    if bad:
+        raise ConfigError(f"seeds must be integers in [0, {MAX_SEED}], got {', '.join(map(str, bad))}")
+    repeated = sorted({s for s in seeds if list(seeds).count(s) > 1})
+    if repeated:
+        raise ConfigError(f"seeds must be distinct (each seed is one cell), got {', '.join(map(str, repeated))} "
+                          "more than once")
 
 
 def canonical_json(obj) -> str:

@@ -113,6 +113,10 @@ class ProcessExecutor:
                         _note(exc, index, self.name)
                         raise
                     yield index, result
+        except KeyboardInterrupt:  # Ctrl-C: abandon the running cells instead of waiting for them
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):  # public in 3.14+
+                proc.terminate()
+            raise
         finally:  # also on an exception or when the caller stops iterating early
             pool.shutdown(wait=True, cancel_futures=True)
 

@@ -4,6 +4,8 @@ An experiment module ``experiments/<paper>/<figure_slug>.py`` defines
 
 * ``Config``: a frozen :class:`~attnlab.experiments.config.ExperimentConfig` with ``smoke()`` and ``paper()``;
 * ``run(cfg, seed) -> list[dict]``: pure, tidy rows (one row per (config, seed, step, metric) or similar);
+  a figure that computes on a torch device takes ``run(cfg, seed, device=None)``: the sweep passes the cell's
+  device explicitly (chosen once by :func:`attnlab.gpu.device.device_name`, part of the cell's key);
 * ``summarize(rows) -> dict[str, float]``: the quantities compared with the paper's reference data;
 * ``FIGURE = Figure(...)``: its registration, naming the ``paper_figs`` plot function by dotted path.
 
@@ -41,10 +43,21 @@ class Figure:
     summarize: Callable[[list[dict]], dict[str, float]]
     plot: str  # "attnlab.paper_figs.module:function", called as plot(rows) -> matplotlib Figure
     choices: str = ""  # what we chose where the paper is silent; printed beside the result
+    #: optional ``cfg -> [sub-configs]`` whose rows together are ``cfg``'s: instance-level parallelism goes
+    #: through the runner's executor as more cells (never a process pool inside a cell)
+    split: Callable[[ExperimentConfig], list[ExperimentConfig]] | None = None
 
     def cells(self, cfg: ExperimentConfig) -> list[tuple[ExperimentConfig, int]]:
-        """One cell per seed."""
-        return [(cfg, s) for s in cfg.seeds]
+        """One cell per (part of ``split(cfg)``, or ``cfg`` itself, and seed)."""
+        parts = self.split(cfg) if self.split is not None else [cfg]
+        return [(part, s) for part in parts for s in cfg.seeds]
+
+    @property
+    def takes_device(self) -> bool:
+        """Whether ``run`` accepts ``device=`` (then the cell's device is passed and keyed)."""
+        import inspect
+
+        return "device" in inspect.signature(self.run).parameters
 
     def plot_fn(self) -> Callable:
         module, _, name = self.plot.partition(":")
@@ -74,7 +87,9 @@ def _paper_figures(paper: str) -> list[Figure]:
 
 def select_figures(selectors: list[str] | tuple[str, ...]) -> list[str]:
     """Figure ids matching each selector (:func:`~attnlab.proofs_checks.selectors.select_ids`); empty means all."""
-    return select_ids(selectors, [f.id for f in all_figures()], all_papers(), "figure")
+    from attnlab.experiments.figure_index import figure_ids  # ids without importing every figure module
+
+    return select_ids(selectors, figure_ids(), all_papers(), "figure")
 
 
 def all_figures() -> list[Figure]:
@@ -94,4 +109,6 @@ def get_figure(figure_id: str) -> Figure:
                 raise BrokenModuleError(module, exc) from exc
             if isinstance(fig, Figure) and fig.id == figure_id:
                 return fig
-    raise UnknownIdError("figure", figure_id, sorted(f.id for f in all_figures()))
+    from attnlab.experiments.figure_index import figure_ids
+
+    raise UnknownIdError("figure", figure_id, sorted(figure_ids()))

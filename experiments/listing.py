@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import inspect
+import json
 from pathlib import Path
 
-from attnlab.experiments.figures import all_figures
+from attnlab.experiments.figure_index import figure_index
 from attnlab.experiments.paths import claims_json, default_out
 from attnlab.proofs_checks.papers import all_papers
 from attnlab.proofs_checks.registry import Claim, all_claims
 
-__all__ = ["listing_json", "listing_markdown", "listing_text"]
+__all__ = ["listing_json", "listing_markdown", "listing_text", "figure_config_text"]
 
 
 def _check_location(c: Claim) -> str:
@@ -44,7 +44,7 @@ def listing_json(out: str | None = None) -> dict:
             for c in all_claims()
         ],
         "figures": [{"id": f.id, "paper": f.paper, "title": f.title, "locator": f.locator,
-                     "experiment": inspect.getmodule(f.run).__name__, "plot": f.plot} for f in all_figures()],
+                     "experiment": f.module, "plot": f.plot} for f in figure_index()],
     }
 
 
@@ -82,3 +82,38 @@ def listing_markdown() -> str:
                                                         f"`{f['experiment']}`", f"`{f['plot']}`")) + " |" for f in figs]
         lines.append("")
     return "\n".join(lines)
+
+
+def _short(value) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else value
+    return text if len(text) <= 28 else text[:25] + "..."
+
+
+def figure_config_text(figure_id: str) -> str:
+    """A figure's ``--set`` keys: each config field with its type, default and the tiny, smoke, medium and paper
+    values (``=`` where a preset keeps the default)."""
+    import dataclasses
+
+    from attnlab.experiments.figures import get_figure
+
+    fig = get_figure(figure_id)
+    cls = fig.config_cls
+    presets = {name: getattr(cls, name)().to_dict() for name in ("tiny", "smoke", "medium", "paper")}
+    default = cls().to_dict() if all(f.default is not dataclasses.MISSING or f.default_factory is not
+                                     dataclasses.MISSING for f in dataclasses.fields(cls)) else {}
+    header = ["key", "type", "default", "tiny", "smoke", "medium", "paper"]
+    rows = []
+    for f in dataclasses.fields(cls):
+        base = default.get(f.name, None)
+        cells = [_short(base) if f.name in default else "-"]
+        for name in ("tiny", "smoke", "medium", "paper"):
+            v = presets[name].get(f.name)
+            cells.append("=" if f.name in default and v == base else _short(v))
+        rows.append([f.name, str(f.type).replace("typing.", ""), *cells])
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [f"{fig.id}: {fig.title}", f"  locator: {fig.locator}",
+             "  set a key with --set KEY=VALUE (types are parsed; tuples as comma lists, e.g. seeds=0,1)", "",
+             fmt.format(*header), fmt.format(*["-" * w for w in widths])]
+    lines += [fmt.format(*r) for r in rows]
+    return "\n".join(lines) + "\n"

@@ -3,7 +3,9 @@
 ``reference.<part>.json`` files beside it are merged in. Each figure id maps to ``{"locator": ..., "quantities": [q, ...]}`` where a quantity ``q`` has
 ``name`` (a key of the experiment's ``summarize(rows)``), ``relation`` (``approx``, ``less_than``,
 ``greater_than``), ``value``, ``tolerance`` (absolute, for ``approx``), ``source`` (where the number
-was read or how it was derived) and ``provenance`` (``src``, ``derived`` or ``unverified``).
+was read or how it was derived) and ``provenance`` (``src``, ``derived`` or ``unverified``). Optional:
+``judged: false`` with ``why`` (shown beside ours without a verdict) and ``needs_scale`` (``smoke`` or
+``paper``: the smallest preset whose cells compute it).
 """
 
 from __future__ import annotations

@@ -7,17 +7,24 @@ import math
 __all__ = ["compare"]
 
 
-def compare(ours: dict[str, float], quantities: list[dict]) -> list[dict]:
-    """For each reference quantity: ours, the paper's, relation, tolerance, agrees (True/False/None).
+def compare(ours: dict[str, float], quantities: list[dict], scale: str = "smoke") -> list[dict]:
+    """For each reference quantity: ours, the paper's, relation, tolerance, agrees and a verdict label.
 
-    ``agrees`` is None when we did not compute the quantity (e.g. a figure run at too small a scale).
+    ``agrees`` is None when we did not compute the quantity (e.g. a figure run at too small a scale), and
+    when the quantity is shown without a verdict (``"judged": false`` in the reference data, with its
+    ``why``: a number from other data draws, or a paper statement with no number to compare against).
+    ``verdict`` is ``agree``, ``DISAGREE``, ``not computed`` or ``not judged: <why>``. ``expected`` is the
+    verdict the reference data expects at this ``scale`` (``agree`` unless it lists ``expect_<scale>``,
+    with ``expect_why``), so an expected disagreement (a finding, or a scale too small to show the
+    effect) is told apart from a surprise.
     """
     rows = []
     for q in quantities:
         name, rel, ref = q["name"], q["relation"], q.get("value")
         tol = float(q.get("tolerance", 0.0) or 0.0)
         mine = ours.get(name)
-        if mine is None or (isinstance(mine, float) and math.isnan(mine)):
+        judged = q.get("judged", True)
+        if mine is None or (isinstance(mine, float) and math.isnan(mine)) or not judged:
             agrees = None
         elif rel == "approx":
             agrees = abs(mine - ref) <= tol
@@ -33,9 +40,20 @@ def compare(ours: dict[str, float], quantities: list[dict]) -> list[dict]:
                 "relation": rel,
                 "tolerance": tol,
                 "agrees": agrees,
+                "verdict": _label(agrees, mine, judged, q.get("why", "")),
+                "expected": q.get(f"expect_{scale}", "agree") if judged else "not judged",
+                "expected_why": q.get("expect_why", ""),
                 "provenance": q.get("provenance"),
                 "source": q.get("source", ""),
                 "note": q.get("note", ""),
             }
         )
     return rows
+
+
+def _label(agrees, mine, judged: bool, why: str) -> str:
+    if not judged:
+        return f"not judged: {why}" if why else "not judged"
+    if agrees is None:
+        return "not computed"
+    return "agree" if agrees else "DISAGREE"

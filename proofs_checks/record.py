@@ -13,13 +13,14 @@ __all__ = ["Status", "Kind", "Comparison", "Budget", "ClaimCheck", "jsonable"]
 
 
 class Status(StrEnum):
-    """Outcome of a check. Only ``FAILED`` makes ``attnlab check`` exit 1."""
+    """Outcome of a check. ``FAILED`` and ``INCONCLUSIVE`` make ``attnlab check`` exit 1."""
 
     PROVED_SYMBOLIC = "proved-symbolic"  # exact symbolic identity (sympy simplifies to 0)
     CERTIFIED = "certified"  # rigorous (interval arithmetic or solver certificate) on the instances
     EMPIRICAL_HOLDS = "empirical-holds"  # held on every instance tried; no proof
-    NOT_APPLICABLE = "not-applicable"  # hypotheses unmet on every instance; reasons given
-    FAILED = "failed"  # a counterexample was found (see worst_instance)
+    NOT_APPLICABLE = "not-applicable"  # one given instance does not meet the hypotheses; reasons given
+    INCONCLUSIVE = "inconclusive"  # a search found no applicable instance: nothing was tested; reasons given
+    FAILED = "failed"  # a counterexample was found (see worst_instance), or the positive control broke
 
     def __str__(self) -> str:
         return self.value
@@ -128,6 +129,9 @@ class ClaimCheck:
     wall_time_s: float
     reasons: tuple[str, ...] = ()
     details: dict = field(default_factory=dict)
+    budget: int | None = None  # instances asked for (the search may try a few more: ascent, shrinking)
+    version: str = ""  # attnlab version that produced the record
+    date: str = ""  # UTC, ISO 8601
 
     @property
     def failed(self) -> bool:

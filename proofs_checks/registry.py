@@ -16,16 +16,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+
+from hypothesis.strategies import SearchStrategy
 
 from attnlab.proofs_checks.papers import all_papers, import_modules_below
 from attnlab.proofs_checks.record import Budget, ClaimCheck, Comparison, Kind, Status, jsonable
 from attnlab.proofs_checks.search import search_instances
 from attnlab.proofs_checks.selectors import select_ids
 from attnlab.theory._tolerances import Tolerance
+from attnlab.theory._version import __version__
 from attnlab.theory.errors import UnknownIdError
 from attnlab.theory.provenance import Provenance
-from hypothesis.strategies import SearchStrategy
 
 __all__ = [
     "Claim",
@@ -88,6 +91,8 @@ class Claim:
     _check: Callable[[Budget, bool], Outcome]
     test: str = ""
     figures: tuple[str, ...] = ()
+    #: what lhs and rhs are measured in when it is not the statement's own quantity (e.g. "natural log")
+    units: str = ""
     # empirical claims only: the pieces, for per-instance use and property tests
     strategy: SearchStrategy | None = None
     check_hypotheses: Callable[[Any], list[str]] | None = None
@@ -144,6 +149,9 @@ class Claim:
             wall_time_s=wall,
             reasons=tuple(out.reasons),
             details=jsonable(out.details),
+            budget=budget.instances,
+            version=__version__,
+            date=datetime.now(UTC).replace(microsecond=0).isoformat(),
         )
 
 
@@ -170,6 +178,7 @@ def claim(
     provenance: Provenance | str = Provenance.DERIVED,
     test: str = "",
     figures: tuple[str, ...] = (),
+    units: str = "",
 ):
     """Register ``check(budget, mutant) -> Outcome``; ``negative`` describes what ``mutant=True`` breaks."""
 
@@ -178,7 +187,7 @@ def claim(
         _register(
             Claim(id=claim_id, paper=paper, name=name, locator=locator, statement=statement,
                   hypotheses=tuple(hypotheses), kind=Kind(kind), provenance=Provenance(provenance),
-                  negative_description=negative, _check=fn, test=test, figures=tuple(figures))
+                  negative_description=negative, _check=fn, test=test, figures=tuple(figures), units=units)
         )
         return fn
 
@@ -201,8 +210,16 @@ def empirical_claim(
     test: str = "",
     figures: tuple[str, ...] = (),
     refine: Callable[[Any, Callable[[Any], Comparison], Budget, bool], dict] | None = None,
+    positive: SearchStrategy | None = None,
+    units: str = "",
 ):
     """Register ``evaluate(instance) -> Comparison`` as a searched claim.
+
+    ``positive`` is the claim's *positive-control family*: a strategy whose instances meet the hypotheses
+    by construction. After the search, :func:`positive_control_budget` of them are checked; one judged
+    not applicable (a broken hypothesis check, e.g. a flipped constraint sign) or violating the claim
+    makes the status ``failed``, with the reason. Without ``positive`` a run with no applicable instance
+    is ``inconclusive``.
 
     ``summarize(outcome)`` may add claim-specific statistics (best ratio, looseness) to ``details``.
     ``refine(outcome, evaluate, budget, mutant)`` runs after the Hypothesis search and may extend it
@@ -218,6 +235,13 @@ def empirical_claim(
             found = search_instances(st, check_hypotheses, ev, budget)
             extra = refine(found, ev, budget, mutant) if refine is not None else {}
             details = {"max_tightness": found.max_tightness, "shrink_calls": found.shrink_calls, **extra}
+            positive_reasons: tuple[str, ...] = ()
+            if positive is not None and found.status is not Status.FAILED:
+                control = _run_positive_control(positive, check_hypotheses, ev, budget)
+                details["positive_control"] = control.summary
+                if control.failure is not None:
+                    found.status, found.worst, found.worst_instance = Status.FAILED, control.worst, control.instance
+                    positive_reasons = (control.failure,)
             if mutant:
                 details["negative_control"] = negative.description
             if summarize is not None:
@@ -232,7 +256,7 @@ def empirical_claim(
                 instances_tried=found.tried,
                 instances_applicable=found.applicable,
                 worst_instance=found.worst_instance,
-                reasons=tuple(f"{r} ({n} instances)" for r, n in found.reasons.most_common()),
+                reasons=positive_reasons + tuple(f"{r} ({n} instances)" for r, n in found.reasons.most_common()),
                 details=details,
             )
 
@@ -241,11 +265,39 @@ def empirical_claim(
             Claim(id=claim_id, paper=paper, name=name, locator=locator, statement=statement,
                   hypotheses=tuple(hypotheses), kind=Kind(kind), provenance=Provenance(provenance),
                   negative_description=negative.description, _check=check, test=test, figures=tuple(figures),
-                  strategy=strategy, check_hypotheses=check_hypotheses, evaluate=evaluate)
+                  strategy=strategy, check_hypotheses=check_hypotheses, evaluate=evaluate, units=units)
         )
         return evaluate
 
     return deco
+
+
+def positive_control_budget(budget: Budget) -> Budget:
+    """Instances of the positive-control family checked per run: a quarter of the budget, at least 2."""
+    return Budget(instances=max(2, budget.instances // 4), seed=budget.seed + 1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _PositiveControl:
+    summary: dict
+    failure: str | None = None
+    worst: Comparison | None = None
+    instance: Any = None
+
+
+def _run_positive_control(strategy, check_hypotheses, evaluate, budget: Budget) -> _PositiveControl:
+    """Check instances built to meet the hypotheses: each must be applicable and satisfy the claim."""
+    pb = positive_control_budget(budget)
+    found = search_instances(strategy, check_hypotheses, evaluate, pb)
+    summary = {"instances": found.tried, "applicable": found.applicable, "status": str(found.status)}
+    if found.status is Status.FAILED:
+        return _PositiveControl(summary=summary, failure="positive control: an instance built to meet the "
+                                "hypotheses violates the claim", worst=found.worst, instance=found.worst_instance)
+    if found.applicable < found.tried:
+        unmet = "; ".join(f"{r} ({n})" for r, n in found.reasons.most_common())
+        return _PositiveControl(summary=summary, failure="positive control: instances built to meet the hypotheses "
+                                f"were judged not applicable: {unmet}")
+    return _PositiveControl(summary=summary)
 
 
 _LOADED: set[str] = set()

@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from attnlab.proofs_checks.record import Budget, Comparison, Status, jsonable
 from hypothesis import HealthCheck, Phase, given, settings, target
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky
 from hypothesis.strategies import SearchStrategy
+
+from attnlab.proofs_checks.record import Budget, Comparison, Status
 
 __all__ = ["SearchOutcome", "search_instances"]
 
@@ -40,9 +41,6 @@ class SearchOutcome:
     shrink_calls: int = 0
     max_tightness: float = -math.inf
 
-    def instance_dict(self) -> dict | None:
-        return None if self.worst_instance is None else jsonable(self.worst_instance)
-
 
 def search_instances(
     strategy: SearchStrategy,
@@ -53,8 +51,8 @@ def search_instances(
     """Draw up to ``budget.instances`` instances, check hypotheses first, then evaluate.
 
     Instances whose hypotheses fail are counted with their reasons and not evaluated. The outcome's
-    status is ``FAILED`` with the shrunk counterexample, ``EMPIRICAL_HOLDS``, or ``NOT_APPLICABLE`` when
-    no drawn instance met the hypotheses.
+    status is ``FAILED`` with the shrunk counterexample, ``EMPIRICAL_HOLDS``, or ``INCONCLUSIVE`` when
+    no drawn instance met the hypotheses (nothing was tested).
     """
     out = SearchOutcome(status=Status.EMPIRICAL_HOLDS)
     state = {"failing": False, "failure": None}
@@ -103,5 +101,5 @@ def search_instances(
         out.status, out.worst, out.worst_instance = Status.FAILED, comp, inst
         out.max_tightness = max(out.max_tightness, comp.tightness)
     elif out.applicable == 0:
-        out.status = Status.NOT_APPLICABLE
+        out.status = Status.INCONCLUSIVE
     return out

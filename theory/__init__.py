@@ -8,6 +8,8 @@ Public modules (import them directly; nothing heavy is imported here):
   locally_optimal), ``attnlab.theory.tf_svm.attention_svm_nonlinear``, ``attnlab.theory.tf_svm.attention_gd``,
   ``attnlab.theory.tf_svm.attention_regpath``, ``attnlab.theory.tf_svm.attention_direction``: Transformers as SVMs.
 * ``attnlab.theory.softmax_icl.examples`` and ``attnlab.theory.tf_svm.examples``: canonical named instances, good and broken.
+* ``attnlab.theory.optim``: the one optimisation engine (batched (normalised) GD over a leading instance axis);
+  the tf_svm parameterisations W, (K, Q), p, (v, p) on it are in ``attnlab.theory.tf_svm.attention_gd``.
 * ``attnlab.theory._tolerances``: the one tolerance policy; ``attnlab.theory.errors``: user-facing errors.
 """
 

@@ -25,8 +25,32 @@ Why these values:
   sub-leading support tokens bias a finite-R slope by a few percent).
 * ``stationarity``: a gradient norm counts as zero below 1e-6 (L-BFGS on ||grad L||^2 with finite-difference
   gradients stops at ~1e-8 near a true stationary point).
+* ``svm_kkt``: KKT residuals of a max-margin solution measured *relative* to the data (rows normalised to unit
+  norm, largest right-hand side 1, residuals against the objective; ``theory/tf_svm/_margin_scale.py``), so no
+  absolute floor can make a tiny or huge instance pass or fail. Clarabel stops at 1e-10 on exactly these units;
+  1e-8 leaves a 100x margin. Scale-free by construction: tokens scaled by c from 1e-3 to 1e6 certify alike.
+* ``farkas``: an infeasibility ray is accepted only when moving every unit-norm row by at most 1e-12 makes the
+  system exactly infeasible: the rows themselves carry a few ulps (~1e-15) of rounding, and a genuinely
+  infeasible system polished by non-negative least squares reaches ~1e-15, while a feasible but ill-conditioned
+  one (a token 1e-7 from the selected one) leaves >= 1e-9 relative; between the two the status is
+  ``ill-conditioned`` with a rigorous lower bound on ||W||, never ``infeasible``.
+* ``svm_scale``: a max-margin solution of tokens scaled by c against the unscaled one scaled back (W/c^2, p/c):
+  both are solved on the same normalised rows up to one rounding, so they agree far below the 1e-8 relative
+  that issue 7 asks for; 1e-8 is that target, as a norm of the difference against the norm of the solution.
+* ``fft``: an FFT (circulant-embedded Toeplitz) product against its O(n^2) reference in float64. The FFT
+  error is absolute, ~eps log2(N) times the Toeplitz scale max_i sum_j |c_{j-i}| |a_j|; compared only where
+  the guarded value is >= 1e-2 of that scale (urpe spec pitfall 9), so 1e-12 relative leaves ~10x margin.
+* ``row_spread``: cross-position spread of a float64 network on a constant sequence, relative to the output
+  scale; reductions over n <= 64 keys in up to 8 layers leave ~1e-14 (urpe spec C2 measured <= 2e-15).
+* ``loop_agreement``: an explicit looped construction against its direct algorithm after up to hundreds of
+  loops (algoformer spec §3: 1e-12 relative to the iterate's scale); the call site multiplies the allowance by
+  the error-amplification factor the algorithm allows (:math:`\kappa(S)^{1/2}` for GD, :math:`\kappa(S)` for
+  Newton-Schulz, whose iterates reach :math:`S^{-1}`).
 * ``rank``: singular values of solver outputs count when above 1e-6 relative to the largest (solver
   residues ~1e-8 relative stay below it; tf_svm spec, pitfall 3).
+* ``probability_tie``: a posterior probability computed as a ratio of sums of up to ~3e5 exp-weights
+  (icl_boolean exact Bayes) carries relative rounding ~ H * eps ~ 1e-10; |2P - 1| below 1e-9 is an exact tie
+  (symmetric version spaces), predicted as 0.
 """
 
 from __future__ import annotations
@@ -67,9 +91,16 @@ class TOL:
     reference_one_decimal = Tolerance("reference_one_decimal", rtol=0.0, atol=0.05)
     margin = Tolerance("margin", rtol=1e-6, atol=1e-6)
     rank = Tolerance("rank", rtol=1e-6, atol=0.0)
+    svm_kkt = Tolerance("svm_kkt", rtol=1e-8, atol=0.0)
+    farkas = Tolerance("farkas", rtol=1e-12, atol=0.0)
+    svm_scale = Tolerance("svm_scale", rtol=1e-8, atol=0.0)
+    fft = Tolerance("fft", rtol=1e-12, atol=0.0)
+    row_spread = Tolerance("row_spread", rtol=1e-12, atol=1e-14)
+    loop_agreement = Tolerance("loop_agreement", rtol=1e-12, atol=0.0)
     direction = Tolerance("direction", rtol=0.0, atol=1e-2)
     rate_fit = Tolerance("rate_fit", rtol=0.1, atol=0.0)
     stationarity = Tolerance("stationarity", rtol=0.0, atol=1e-6)
+    probability_tie = Tolerance("probability_tie", rtol=0.0, atol=1e-9)
 
     @classmethod
     def all(cls) -> list[Tolerance]:

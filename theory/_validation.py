@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.theory.errors import InvalidInputError
 
 __all__ = ["as_float_array"]

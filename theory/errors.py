@@ -6,7 +6,8 @@ exception is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-__all__ = ["UserError", "InvalidInputError", "UnknownIdError", "ConfigError", "MissingDependencyError"]
+__all__ = ["UserError", "InvalidInputError", "UnknownIdError", "ConfigError", "MissingDependencyError",
+           "PathError"]
 
 
 class UserError(Exception):
@@ -36,3 +37,8 @@ class ConfigError(UserError, ValueError):
 
 class MissingDependencyError(UserError, ImportError):
     """An optional dependency (e.g. submitit for the slurm executor) is not installed."""
+
+
+class PathError(UserError):
+    """An output or store path that attnlab cannot use (missing parent, a file for a directory, unwritable,
+    or an existing file that is not what it must be)."""

@@ -7,8 +7,9 @@
 #
 #     .ci/slurm/start.sh && source /tmp/attnlab-slurm/env && sinfo
 #
-# Idempotent: if the cluster already answers, it only re-checks it. Needs root (or sudo), since
-# slurmd starts jobs as the submitting user. Stop with .ci/slurm/stop.sh.
+# Idempotent: if the cluster already answers, it only re-checks it (and says "already running" on
+# stderr, which the test fixture reads: it stops only a cluster it started). Needs root (or sudo), since
+# slurmd starts jobs as the submitting user. Stop with .ci/slurm/stop.sh; a failed start stops itself.
 set -euo pipefail
 
 D=${ATTNLAB_SLURM_DIR:-/tmp/attnlab-slurm}
@@ -23,6 +24,8 @@ die() {
     for log in "$D"/log/*.log; do
         [[ -s $log ]] && { echo "--- tail of $log" >&2; tail -n 20 "$log" >&2; }
     done
+    # leave no half-started daemons (munged up, slurmctld not): stop what the pid files name
+    bash "$(dirname "$0")/stop.sh" >/dev/null 2>&1 || true
     exit 1
 }
 

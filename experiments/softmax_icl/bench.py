@@ -7,6 +7,7 @@ float64) on the device the policy picks; the result is checked equal before timi
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.experiments.bench import best_of
 from attnlab.gpu.device import get_device
 from attnlab.theory._tolerances import TOL, assert_close
@@ -17,6 +18,7 @@ __all__ = ["bench_batched_gradient"]
 
 def bench_batched_gradient(batch: int = 2048, n: int = 25, d: int = 20) -> dict:
     import torch
+
     from attnlab.gpu.softmax_icl import softmax_regression as gsr
 
     rng = np.random.default_rng(0)
@@ -42,4 +44,7 @@ def bench_batched_gradient(batch: int = 2048, n: int = 25, d: int = 20) -> dict:
         "baseline": f"attnlab.theory.softmax_icl.softmax_regression.grad in a Python loop over {batch} instances (numpy float64)",
         "ours": f"attnlab.gpu.softmax_icl.softmax_regression.grad, one batched call (torch float64, {device})",
         "shape": {"batch": batch, "n": n, "d": d},
+        "note": f"torch ran {torch.get_num_threads()} intra-op threads; where fewer cores are free, the batched call "
+        "contends for them while the numpy loop does not (8.9x with OMP_NUM_THREADS=1, 0.7x with 2 threads on a "
+        "2-core machine at load 6)",
     }

@@ -30,7 +30,8 @@ CHOICES = (
     "(H heads, key size d+1, logits / sqrt(k), W_Q, W_K, W_V, W_O, no bias/LN/MLP), tokens (a_i, y_i) and "
     "(a_q, 0), prediction = -last entry of the query output (von Oswald's readout). Training (von "
     "Oswald's defaults): AdamW lr 1e-3, betas (0.9, 0.98), global-norm clip 0.001, VarianceScaling(0.002) "
-    "init, fresh tasks each step, loss 0.5 mean (y^ - y_q)^2. Metrics (von Oswald's analyse): "
+    "init, fresh tasks each step, loss 0.5 mean (y^ - y_q)^2; the smoke presets train shorter at lr 3e-3 "
+    "(medium and paper keep lr 1e-3). Metrics (von Oswald's analyse): "
     "sensitivity = d y^/d a_q; Model cos = mean cosine (+1e-8), Model diff = mean l2 norm of the "
     "difference, Preds diff = mean |y^_TF - y^_GD|, on fixed eval tasks."
 )
@@ -66,9 +67,10 @@ class SoftmaxICLConfig(ICLTrainingConfig):
             raise ConfigError(f"label_offset must be finite, got {self.label_offset}")
 
 
-def run_softmax_comparison(cfg: SoftmaxICLConfig, d: int, seed: int, desc: str = "") -> list[dict]:
+def run_softmax_comparison(cfg: SoftmaxICLConfig, d: int, seed: int, desc: str = "",
+                           device: str | None = None) -> list[dict]:
     """Train one softmax layer on softmax-regression tasks in dimension ``d``; rows labelled (n, d)."""
     task = SoftmaxRegressionTask(n=cfg.n, d=d, x_star_scale=cfg.x_star_scale, label_offset=cfg.label_offset)
     return run_comparison(cfg, task, OneStepGDSoftmax(label_offset=cfg.label_offset), softmax=True, seed=seed,
                           etas=cfg.eta_values(unit=cfg.n), labels={"n": cfg.n, "d": d},
-                          desc=desc or f"softmax n={cfg.n} d={d} seed={seed}")
+                          desc=desc or f"softmax n={cfg.n} d={d} seed={seed}", device=device)

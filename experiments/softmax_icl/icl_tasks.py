@@ -25,6 +25,9 @@ from dataclasses import dataclass
 
 import torch
 
+from attnlab.gpu.softmax_icl.attention_layers import make_tokens
+from attnlab.gpu.training import Batch
+
 __all__ = ["ICLBatch", "LinearRegressionTask", "SoftmaxRegressionTask"]
 
 
@@ -40,6 +43,14 @@ class ICLBatch:
 
     def __len__(self) -> int:
         return self.xs.shape[0]
+
+    def as_sequences(self) -> Batch:
+        r"""The training layer's view: tokens :math:`(x_i, y_i), (x_q, 0)` as inputs (B, N+1, d+1),
+        labels :math:`(y_1, \dots, y_N, y_q)` as targets (B, N+1), and a mask that counts the query only."""
+        targets = torch.cat([self.ys, self.yq.unsqueeze(-1)], dim=-1)  # (B, N+1)
+        mask = torch.zeros(targets.shape, dtype=torch.bool, device=targets.device)
+        mask[:, -1] = True
+        return Batch(make_tokens(self.xs, self.ys, self.xq), targets, mask)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ One function, :func:`run_comparison`, does what von Oswald's ``train.py`` + ``an
 task family and either attention kind:
 
 1. pick the GD step size :math:`\eta` by grid search on ``n_grid`` training tasks (lowest loss);
-2. train the layer online (fresh tasks every step) with AdamW and global-norm clipping on the loss
+2. train the layer online with :func:`attnlab.gpu.training.train` (fresh tasks every step, drawn from
+   (seed, step)) with AdamW and global-norm clipping on the loss
    :math:`\frac12 \mathrm{mean}_\text{batch} (\hat y - y_q)^2`;
 3. every ``eval_every`` steps (and at steps 0 and ``steps``), on ``n_eval`` fixed evaluation tasks,
    record von Oswald's alignment measures (:func:`alignment_metrics`).
@@ -20,16 +21,21 @@ Rows are tidy: ``{"step", "metric", "value", "seed", **labels}`` with metrics ``
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
-from attnlab.experiments.config import ExperimentConfig
-from attnlab.experiments.progress import progress
+
+from attnlab.experiments.config import ExperimentConfig, canonical_json
+from attnlab.experiments.paths import checkpoint_dir
+from attnlab.experiments.progress import training_progress
 from attnlab.experiments.softmax_icl.icl_tasks import ICLBatch
 from attnlab.gpu.device import disable_tf32, get_device
-from attnlab.gpu.softmax_icl.attention_layers import ATTENTION_MODES, SelfAttentionRegressor
+from attnlab.gpu.softmax_icl.attention_layers import ATTENTION_MODES, OnTokens, SelfAttentionRegressor
 from attnlab.gpu.softmax_icl.gd_predictors import OneStepGD
+from attnlab.gpu.training import Batch, TrainSpec, cpu_threads, train
 from attnlab.theory.errors import ConfigError
 
 __all__ = [
@@ -43,7 +49,7 @@ __all__ = [
 
 METRICS = ("loss_tf", "loss_gd", "loss_trivial", "preds_diff", "model_diff", "model_cos")
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
-_STREAM_INIT, _STREAM_TRAIN, _STREAM_GRID, _STREAM_EVAL = 0, 1, 2, 3
+_STREAM_INIT, _STREAM_GRID, _STREAM_EVAL = 0, 2, 3  # training data: the training layer's (seed, step) streams
 
 
 @dataclass(frozen=True)
@@ -148,47 +154,71 @@ def alignment_metrics(model, baseline: OneStepGD, batch: ICLBatch) -> dict[str, 
 def grid_search_eta(baseline: OneStepGD, batch: ICLBatch, etas) -> tuple[float, float]:
     """Return (eta, loss) minimising the one-step-GD loss on ``batch`` over the grid ``etas``."""
     g = baseline.direction(batch.xs, batch.ys)
-    losses = [_mse_half(baseline.readout(batch.xs, batch.xq, float(eta) * g), batch.yq).item() for eta in etas]
+    losses = [_mse_half(pred, batch.yq).item() for pred in baseline.readout_path(batch.xs, batch.xq, g, etas)]
     i = int(np.argmin(losses))
     return float(etas[i]), float(losses[i])
 
 
+def _query_mse_half(pred: torch.Tensor, batch: Batch) -> torch.Tensor:
+    """The training loss on the query (the only position ``batch.mask`` counts): 0.5 mean (y^ - y_q)^2."""
+    return _mse_half(pred, batch.targets[:, -1])
+
+
 def run_comparison(cfg: ICLTrainingConfig, task, baseline: OneStepGD, *, softmax: bool, seed: int,
-                   etas, labels: dict, desc: str = "") -> list[dict]:
-    """Grid-search the GD step, train a layer on ``task``, and return tidy metric rows (see module doc)."""
-    device = get_device()
+                   etas, labels: dict, desc: str = "", device: str | None = None) -> list[dict]:
+    """Grid-search the GD step, train a layer on ``task`` on ``device`` (the sweep cell's;
+    :func:`attnlab.gpu.device.get_device`) with :func:`attnlab.gpu.training.train`, and return tidy metric
+    rows (see module doc).
+
+    The loop, its per-step seeding (fresh tasks from ``(seed, step)``), progress and checkpointing come
+    from the training layer; with ``ATTNLAB_CHECKPOINTS`` set, a run saves every ``eval_every`` steps
+    under that folder and an interrupted run resumes there with the same rows. On a CPU the whole
+    comparison (grid search, training, evaluation) runs with one thread unless ``ATTNLAB_TRAIN_THREADS``
+    says otherwise (:func:`attnlab.gpu.training.cpu_threads`).
+    """
+    device = get_device(device)
     disable_tf32()
+    with cpu_threads(device):
+        return _run_comparison(cfg, task, baseline, softmax=softmax, seed=seed, etas=etas, labels=labels,
+                               desc=desc, device=device)
+
+
+def _run_comparison(cfg, task, baseline, *, softmax, seed, etas, labels, desc, device) -> list[dict]:
     dtype = _DTYPES[cfg.dtype]
     base = {"seed": seed, **labels}
 
     eval_batch = task.sample(cfg.n_eval, _generator(cfg.eval_seed, _STREAM_EVAL, device), device, dtype)
     grid_batch = task.sample(cfg.n_grid, _generator(seed, _STREAM_GRID, device), device, dtype)
     baseline.eta, _ = grid_search_eta(baseline, grid_batch, etas)
-    rows = [{"step": 0, "metric": "gd_eta", "value": baseline.eta, **base}]
 
-    model = SelfAttentionRegressor(
+    layer = SelfAttentionRegressor(
         task.d, cfg.num_heads, cfg.key_size or task.d + 1, softmax=softmax,
         attention=cfg.attention, init_scale=cfg.init_scale, generator=_generator(seed, _STREAM_INIT, device),
         dtype=dtype, device=device)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2),
-                            weight_decay=cfg.weight_decay, eps=1e-8)
-    train_gen = _generator(seed, _STREAM_TRAIN, device)
+    spec = TrainSpec(steps=cfg.steps, batch=cfg.batch_size, lr=cfg.lr, seed=seed, weight_decay=cfg.weight_decay,
+                     grad_clip=cfg.clip_norm, eval_every=cfg.eval_every, betas=(cfg.beta1, cfg.beta2), eps=1e-8,
+                     checkpoint_every=cfg.eval_every)
 
-    def evaluate(step):
-        for name, value in alignment_metrics(model, baseline, eval_batch).items():
-            rows.append({"step": step, "metric": name, "value": value, **base})
+    def sample(step: int, generator: torch.Generator) -> Batch:
+        return task.sample(cfg.batch_size, generator, device, dtype).as_sequences()
 
-    evaluate(0)
-    for step in progress(range(1, cfg.steps + 1), desc=desc or "train", leave=False):
-        batch = task.sample(cfg.batch_size, train_gen, device, dtype)
-        loss = _mse_half(model(batch.xs, batch.ys, batch.xq), batch.yq)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_norm)
-        opt.step()
-        if step % cfg.eval_every == 0 or step == cfg.steps:
-            evaluate(step)
-    return rows
+    def evaluate(model, step: int) -> list[dict]:
+        return [{"metric": k, "value": v} for k, v in alignment_metrics(layer, baseline, eval_batch).items()]
+
+    label = desc or "train"
+    result = train(OnTokens(layer), sample, _query_mse_half, spec, evaluate=evaluate, device=device, label=label,
+                   checkpoint=_checkpoint_path(cfg, seed, labels), progress=training_progress(label, cfg.steps))
+    rows = [{"step": 0, "metric": "gd_eta", "value": baseline.eta, **base}]
+    return rows + [{**r, **base} for r in result.rows if r["metric"] in METRICS]
+
+
+def _checkpoint_path(cfg: ICLTrainingConfig, seed: int, labels: dict) -> Path | None:
+    """``<ATTNLAB_CHECKPOINTS>/<hash of (config, seed, labels)>.pt``, or None when that variable is unset."""
+    folder = checkpoint_dir()
+    if folder is None:
+        return None
+    key = canonical_json({"config": cfg.to_dict(), "seed": seed, "labels": labels, "kind": type(cfg).__qualname__})
+    return folder / f"icl-{hashlib.sha256(key.encode()).hexdigest()[:20]}.pt"
 
 
 def _mean_by_step(rows: list[dict], metric: str, **match) -> dict[int, float]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from attnlab.experiments.config import ExperimentConfig
 from attnlab.experiments.figures import Figure
 from attnlab.theory.errors import ConfigError
@@ -111,7 +112,8 @@ FIGURE = Figure(
     id="softmax_icl/lipschitz-ratio-vs-n",
     paper="softmax_icl",
     title="Typical Lipschitz ratio of softmax regression vs n, against R/2 and the paper's M",
-    locator="attnlab sweep (spec softmax_icl C9 and §7); not a figure of the paper",
+    locator="not a figure of the paper: attnlab sweep; derived: proofs_checks/softmax_icl/DERIVATIONS.md#paper-m-looseness "
+    "(with #lipschitz-x and #lipschitz-a)",
     config_cls=Config,
     run=run,
     summarize=summarize,

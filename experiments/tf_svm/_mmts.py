@@ -8,8 +8,9 @@ $f_i = v^\top X_i^\top s_i$. Paths come from :func:`attnlab.theory.tf_svm.attent
 from __future__ import annotations
 
 import numpy as np
-from attnlab.theory.tf_svm.attention_gd import GdConfig, run_gd_p
 from scipy.special import softmax
+
+from attnlab.theory.tf_svm.attention_gd import GdConfig, run_gd_p
 
 __all__ = ["p_path", "path_probs", "cosine", "make_row"]
 
@@ -19,11 +20,7 @@ def p_path(keys, X, v, Y, p0, steps: int, eta: float, log_every: int, normalized
     """Logged steps (L,) and iterates (L, d') of (N)GD on p from ``p0``; the final iterate is always logged."""
     res = run_gd_p(keys, X, v, Y, np.asarray(p0, dtype=np.float64),
                    GdConfig(steps=steps, eta=eta, normalized=normalized, log_every=log_every), loss=loss)
-    ks, ps = list(res.log_steps), [np.asarray(p) for p in res.log_params]
-    if not ks or ks[-1] != res.steps_run:
-        ks.append(res.steps_run)
-        ps.append(np.asarray(res.W))
-    return np.array(ks, dtype=int), np.stack(ps)
+    return np.array(res.log_steps, dtype=int), np.stack(res.log_params)
 
 
 def path_probs(keys, P) -> np.ndarray:

@@ -28,11 +28,12 @@ import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
+
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
 from attnlab.theory.errors import ConfigError
 from attnlab.theory.tf_svm.attention_direction import correlation
-from attnlab.theory.tf_svm.attention_gd import grad_w
+from attnlab.theory.tf_svm.attention_gd import GdConfig, run_gd_kq, run_gd_w
 from attnlab.theory.tf_svm.attention_model import attention_probs
 from attnlab.theory.tf_svm.attention_svm import locally_optimal, solve_att_svm
 from attnlab.theory.tf_svm.examples import TfSvmInstance, vis1_instance
@@ -117,19 +118,11 @@ def vis_instance(name: str, rng: str = "torch") -> TfSvmInstance:
 
 
 def _ngd(inst, params, kq: bool, cfg: Config):
-    """NGD with the notebooks' ``g / (||g|| + eps)``; returns logged (steps, W matrices)."""
-    logs_k, logs_W = [], []
-    for k in range(cfg.steps + 1):
-        W = params[0] @ params[1].T if kq else params[0]
-        if k % cfg.log_every == 0 or k == cfg.steps:
-            logs_k.append(k)
-            logs_W.append(W.copy())
-        if k == cfg.steps:
-            break
-        _, G, _ = grad_w(inst.X, inst.Z, inst.v, inst.Y, W)
-        grads = [G @ params[1] + 2 * _EPS * params[0], G.T @ params[0] + 2 * _EPS * params[1]] if kq else [G]
-        params = [p - cfg.eta * g / (np.linalg.norm(g) + _EPS) for p, g in zip(params, grads, strict=True)]
-    return logs_k, logs_W
+    """NGD with the notebooks' ``g / (||g|| + eps)`` (and lambda = eps for (K, Q)); returns logged (steps, W)."""
+    gd = GdConfig(steps=cfg.steps, eta=cfg.eta, log_every=cfg.log_every, eps=_EPS, kq_reg=_EPS if kq else 0.0)
+    args = (inst.X, inst.Z, inst.v, inst.Y)
+    res = run_gd_kq(*args, params[0], params[1], gd) if kq else run_gd_w(*args, params[0], gd)
+    return res.log_steps, res.log_params
 
 
 def _row(name, run, kind, norm, alpha, status, step, W, Z, s_unsel):
@@ -237,8 +230,8 @@ FIGURE = Figure(
     id="tf_svm/gd-paths-2d",
     paper="tf_svm",
     title="2-D NGD paths W_k z_i (W and (K,Q)) against the Att-SVM rays W^mm z_i and W^mm_* z_i",
-    locator="TF-SVM (arXiv 2308.16898) intro figure, reproduced from umich-sota/TF-as-SVM visualization.ipynb "
-    "and visualization2.ipynb (figure number unverified)",
+    locator="TF-SVM (arXiv:2308.16898v3): GD-path figure, reproduced from umich-sota/TF-as-SVM visualization.ipynb "
+    "and visualization2.ipynb; figure number and section unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

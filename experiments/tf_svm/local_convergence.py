@@ -19,6 +19,7 @@ import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
+
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
 from attnlab.experiments.tf_svm._batch import KQ_REG, batched_ngd, make_batch, official_init
@@ -95,7 +96,8 @@ def _aggregate(vals, mask):
     return np.nanmean(v, axis=1), np.nanstd(v, axis=1)
 
 
-def run(cfg: Config, seed: int) -> list[dict]:
+def run(cfg: Config, seed: int, device: str | None = None) -> list[dict]:
+    """Rows of one seed; ``device`` (from the sweep cell) picks numpy or the torch twin (:func:`batched_ngd`)."""
     seeds = range(seed * cfg.instances, (seed + 1) * cfg.instances)
     batch = make_batch(cfg.n, cfg.T, cfg.d, seeds)
     B = cfg.instances
@@ -105,9 +107,9 @@ def run(cfg: Config, seed: int) -> list[dict]:
     rng = np.random.default_rng([seed, 3])
     W0, K0, Q0 = (official_init(rng, B, cfg.d) for _ in range(3))
     gd = GdConfig(steps=cfg.steps, eta=cfg.eta, log_every=cfg.log_every)
-    runs = {"W": batched_ngd(batch, W0, gd),
+    runs = {"W": batched_ngd(batch, W0, gd, device=device),
             "KQ": batched_ngd(batch, Q0, GdConfig(steps=cfg.steps, eta=cfg.eta, log_every=cfg.log_every,
-                                                   kq_reg=KQ_REG), factored=True, K0=K0)}
+                                                   kq_reg=KQ_REG), factored=True, K0=K0, device=device)}
     rows = []
     for param, (steps, logW, logS) in runs.items():
         vals = {
@@ -168,7 +170,7 @@ FIGURE = Figure(
     paper="tf_svm",
     title="NGD on W and (K,Q): selected-token softmax and correlation with W^mm_alpha (fro) and W^mm_*alpha (nuc)",
     locator="TF-SVM (arXiv 2308.16898) local-convergence figure, reproduced from umich-sota/TF-as-SVM "
-    "local_converge.ipynb (figure number unverified)",
+    "local_converge.ipynb; figure number unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -2,9 +2,9 @@ r"""MMTS B3 (``joint_training.ipynb``): joint NGD on the head $v$ and the prompt
 $p$ to $p^{relax}$, which equals $p^{mm}$ when every input is a support vector of $v^{mm}$ (tight case).
 
 Instance :func:`attnlab.theory.tf_svm.examples.mmts_joint` (keys = values = 2-D tokens, $f_i = v^\top X_i^\top
-\mathbb{S}(X_i p)$, logistic loss). Gradients (float64): $\nabla_p$ from :func:`attnlab.theory.tf_svm.attention_loss.score_loss_and_grad`
-with scores $\gamma_{it} = Y_i v^\top x_{it}$ (summed over inputs), and $\nabla_v = \tfrac1n\sum_i \ell'(u_i)Y_i
-X_i^\top s_i$; each is normalised separately (notebook). $\alpha$ = the relevant token 1 of every input;
+\mathbb{S}(X_i p)$, logistic loss). Joint NGD by :func:`attnlab.theory.tf_svm.attention_gd.run_gd_vp` (float64):
+$\nabla_p$ the stable gradient with scores $\gamma_{it} = Y_i v^\top x_{it}$ (summed over inputs), and
+$\nabla_v = \tfrac1n\sum_i \ell'(u_i)Y_i X_i^\top s_i$; each is normalised separately (notebook). $\alpha$ = the relevant token 1 of every input;
 $v^{mm}$ by :func:`attnlab.theory.tf_svm.attention_svm.solve_head_svm`; $p^{relax}$ relaxes the inputs that are not active
 constraints of $v^{mm}$ (support = margin 1 within ``TOL.margin``). Rows: ``path`` (p, v, cosines, mean softmax
 of token 1, mean logistic probability $\sigma(Y_i f_i)$) and ``svm`` (p_mm, p_relax, v_mm).
@@ -15,17 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy.special import expit
+
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
 from attnlab.experiments.tf_svm._mmts import cosine, make_row, path_probs
 from attnlab.theory.errors import ConfigError
-from attnlab.theory.tf_svm.attention_loss import get_loss, score_loss_and_grad
-from attnlab.theory.tf_svm.attention_model import token_scores
+from attnlab.theory.tf_svm.attention_gd import GdConfig, run_gd_vp
 from attnlab.theory.tf_svm.attention_svm import solve_head_svm, solve_prompt_svm
 from attnlab.theory.tf_svm.examples import mmts_joint
-from scipy.special import expit
 
-__all__ = ["Config", "run", "summarize", "FIGURE", "joint_grads", "joint_ngd"]
+__all__ = ["Config", "run", "summarize", "FIGURE", "joint_ngd"]
 
 COLUMNS = {"kind": "", "case": "", "step": -1, "label": "", "p_x": float("nan"), "p_y": float("nan"),
            "v_x": float("nan"), "v_y": float("nan"), "corr_p_mm": float("nan"), "corr_p_relax": float("nan"),
@@ -66,37 +66,13 @@ class Config(ExperimentConfig):
         return cls()
 
 
-def joint_grads(X, Y, p, v, loss: str = "logistic"):
-    r"""$(\mathcal{L}, \nabla_p\mathcal{L}, \nabla_v\mathcal{L}, s)$ for keys = values = X (n, T, d)."""
-    lo = get_loss(loss)
-    n = X.shape[0]
-    L, U, s = score_loss_and_grad(X, np.broadcast_to(p, (n, p.shape[0])), token_scores(X, v, Y), lo)
-    u = Y * np.einsum("ntd,nt,d->n", X, s, v)
-    gv = np.einsum("n,ntd,nt->d", lo.deriv(u) * Y, X, s) / n
-    return float(L), U.sum(axis=0), gv, s
-
-
 def joint_ngd(X, Y, p0, v0, steps: int, eta: float, log_every: int):
-    """Logged steps, p iterates (L, d), v iterates (L, d); stops early on an exactly zero gradient."""
-    p, v = np.array(p0, dtype=np.float64), np.array(v0, dtype=np.float64)
-    ks, ps, vs = [], [], []
-    for k in range(steps + 1):
-        if k % log_every == 0 or k == steps:
-            ks.append(k)
-            ps.append(p.copy())
-            vs.append(v.copy())
-        if k == steps:
-            break
-        _, gp, gv, _ = joint_grads(X, Y, p, v)
-        np_, nv = np.linalg.norm(gp), np.linalg.norm(gv)
-        if np_ == 0.0 or nv == 0.0:
-            if ks[-1] != k:
-                ks.append(k)
-                ps.append(p.copy())
-                vs.append(v.copy())
-            break
-        p, v = p - eta * gp / np_, v - eta * gv / nv
-    return np.array(ks, dtype=int), np.stack(ps), np.stack(vs)
+    """Logged steps, p iterates (L, d), v iterates (L, d) of joint NGD (keys = values = X) by
+    :func:`attnlab.theory.tf_svm.attention_gd.run_gd_vp`; stops early on an exactly zero gradient."""
+    res = run_gd_vp(X, X, Y, np.asarray(p0, dtype=np.float64), np.asarray(v0, dtype=np.float64),
+                    GdConfig(steps=steps, eta=eta, log_every=log_every))
+    return (np.array(res.log_steps, dtype=int), np.stack([p for p, _ in res.log_params]),
+            np.stack([v for _, v in res.log_params]))
 
 
 def run(cfg: Config, seed: int) -> list[dict]:
@@ -168,8 +144,11 @@ FIGURE = Figure(
     id="tf_svm/mmts-joint-training",
     paper="tf_svm",
     title="MMTS joint (v, p) training: v -> v^mm, p -> p^relax (= p^mm when tight); softmax and logistic probabilities",
-    locator="MMTS (arXiv 2306.13596) joint-training figure, reproduced from ucr-optml/max_margin_attention "
-    "joint_training.ipynb (figure number unverified; caption per the liner.com review, spec 4 B3)",
+    locator="MMTS (arXiv:2306.13596, NeurIPS 2023 version): Figure 3 according to the caption quoted by the liner.com "
+    "review ('(a) and (b) Joint convergence of attention weights p and classifier head v to max-margin directions. "
+    "(c) Averaged softmax probability evolution of optimal tokens and logistic probability evolution of output'); "
+    "number unverified in the paper itself (full text not read); reproduced from ucr-optml/max_margin_attention "
+    "joint_training.ipynb",
     config_cls=Config,
     run=run,
     summarize=summarize,

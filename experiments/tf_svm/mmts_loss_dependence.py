@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
 from attnlab.experiments.tf_svm._mmts import cosine, make_row, p_path
@@ -119,7 +120,7 @@ FIGURE = Figure(
     paper="tf_svm",
     title="MMTS loss dependence: NGD paths for l(u) = -u and logistic over score C, all toward p^mm = (1, 0)",
     locator="MMTS (arXiv 2306.13596) loss-dependence figure, reproduced from ucr-optml/max_margin_attention "
-    "diff_loss_function.ipynb (figure number unverified; the reading 'same limit direction' is unverified)",
+    "diff_loss_function.ipynb; figure number unverified (full text not read); the reading 'same limit direction' is ours",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
 from attnlab.experiments.tf_svm._mmts import cosine, make_row, p_path, path_probs
@@ -136,7 +137,7 @@ FIGURE = Figure(
     paper="tf_svm",
     title="MMTS multiple inputs: NGD / GD prompt paths converge to p^mm; opt-token softmax and ||p|| from p0 = 0",
     locator="MMTS (arXiv 2306.13596) multi-input convergence figure, reproduced from ucr-optml/max_margin_attention "
-    "multi_input_converge.ipynb (figure number unverified)",
+    "multi_input_converge.ipynb; figure number unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

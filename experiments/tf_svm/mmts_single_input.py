@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
 from attnlab.experiments.tf_svm._mmts import cosine, make_row, p_path, path_probs
@@ -127,7 +128,7 @@ FIGURE = Figure(
     paper="tf_svm",
     title="MMTS single input: NGD paths of p go to p^mm of the global token a or of the locally optimal token b",
     locator="MMTS (arXiv 2306.13596) single-input convergence figure, reproduced from ucr-optml/max_margin_attention "
-    "MaxMarginTokenSelection/single_input_converge.ipynb (figure number unverified)",
+    "MaxMarginTokenSelection/single_input_converge.ipynb; figure number unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

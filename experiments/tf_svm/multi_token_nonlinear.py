@@ -25,10 +25,12 @@ import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
+
 from attnlab.experiments.config import ExperimentConfig, check_log_every
 from attnlab.experiments.figures import Figure
 from attnlab.experiments.tf_svm._batch import official_init
 from attnlab.theory.errors import ConfigError
+from attnlab.theory.optim import run_gd
 from attnlab.theory.tf_svm.attention_direction import correlation
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.tf_svm.attention_svm_nonlinear import SELECT_THRESHOLD, fit_svmeq, solve_generalized_svm
@@ -126,16 +128,24 @@ def relu_head_grad(X, Y, Z, V, W):
 
 
 def _train(X, Y, Z, V, W0, cfg: Config):
-    """Notebook NGD loop; returns logged W (L, B, d, d), their steps, and the softmax of the last forward."""
-    W, logs, steps, s = W0.copy(), [], [], None
-    for it in range(cfg.steps):
-        G, s = relu_head_grad(X, Y, Z, V, W)
-        nrm = np.sqrt(np.einsum("bij,bij->b", G, G))
-        W = W - cfg.eta * G / (nrm + _EPS)[:, None, None]
-        if it % cfg.log_every == 0 or it == cfg.steps - 1:
-            logs.append(W.copy())
-            steps.append(it)
-    return np.stack(logs), steps, s
+    r"""The notebook's NGD, $W \leftarrow W - \eta G / (\|G\|_F + \epsilon)$, by :func:`attnlab.theory.optim.run_gd`.
+
+    Returns, as the notebook logs them, $W_{k+1}$ labelled ``k`` for ``k % log_every == 0`` and the last
+    ``k = steps - 1`` ((L, B, d, d), labels), and the softmax of the last forward pass (at $W_{steps-1}$)."""
+    last = cfg.steps
+
+    def logged(j):  # iterate index j = label + 1
+        return j >= 1 and ((j - 1) % cfg.log_every == 0 or j == last)
+
+    def grads(params):
+        G, s = relu_head_grad(X, Y, Z, V, params[0])
+        return (G,), s
+
+    tr = run_gd((W0,), grads, steps=last, eta=cfg.eta, eps=_EPS, log_every=lambda j: logged(j) or j == last - 1,
+                keep_aux=True)
+    picked = [(j, p[0]) for j, p in zip(tr.log_steps, tr.log_params, strict=True) if logged(j)]
+    s_last = tr.log_aux[tr.log_steps.index(last - 1)]
+    return np.stack([W for _, W in picked]), [j - 1 for j, _ in picked], s_last
 
 
 def _solve(X, Z, s, W_final):
@@ -247,7 +257,7 @@ FIGURE = Figure(
     paper="tf_svm",
     title="ReLU head, NGD on W: 1 - corr with W^SVMeq, the generalised SVM W^svm and the 1-token Att-SVM",
     locator="TF-SVM (arXiv 2308.16898) section 5 nonlinear-head figure, reproduced from umich-sota/TF-as-SVM "
-    "multi_token_converge.ipynb (figure and section numbers unverified)",
+    "multi_token_converge.ipynb; figure and section numbers unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -22,6 +22,7 @@ import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
+
 from attnlab.experiments.config import ExperimentConfig
 from attnlab.experiments.figures import Figure
 from attnlab.experiments.tf_svm._batch import batched_ngd, make_batch, official_init
@@ -81,11 +82,11 @@ def nt_pairs(cfg: Config) -> list[tuple[int, int]]:
     return list(dict.fromkeys(zip(cfg.n_values, cfg.T_values, strict=True)))
 
 
-def _cell(cfg: Config, n: int, T: int, d: int, seed: int) -> dict[str, int]:
+def _cell(cfg: Config, n: int, T: int, d: int, seed: int, device: str | None = None) -> dict[str, int]:
     """Outcome counts for one (n, T, d) cell of ``cfg.instances`` instances."""
     batch = make_batch(n, T, d, range(seed * cfg.instances, (seed + 1) * cfg.instances))
     W0 = official_init(np.random.default_rng([seed, n, T, d]), cfg.instances, d)
-    W = batched_ngd(batch, W0, GdConfig(steps=cfg.steps, eta=cfg.eta, log_every=0))[1][-1]  # final (B, d, d)
+    W = batched_ngd(batch, W0, GdConfig(steps=cfg.steps, eta=cfg.eta), device=device)[1][-1]  # final (B, d, d)
     counts = dict.fromkeys((*OUTCOMES, "feasible"), 0)
     opt = batch.opt
     for b in range(cfg.instances):
@@ -101,11 +102,12 @@ def _cell(cfg: Config, n: int, T: int, d: int, seed: int) -> dict[str, int]:
     return counts
 
 
-def run(cfg: Config, seed: int) -> list[dict]:
+def run(cfg: Config, seed: int, device: str | None = None) -> list[dict]:
+    """Rows of one seed; ``device`` (from the sweep cell) picks numpy or the torch twin (``batched_ngd``)."""
     rows = []
     for n, T in nt_pairs(cfg):
         for d in cfg.d_values:
-            counts = _cell(cfg, n, T, d, seed)
+            counts = _cell(cfg, n, T, d, seed, device)
             for outcome, c in counts.items():
                 rows.append({"n": n, "T": T, "d": d, "seed": seed, "outcome": outcome, "count": int(c),
                              "instances": cfg.instances, "fraction": c / cfg.instances})
@@ -169,8 +171,10 @@ FIGURE = Figure(
     id="tf_svm/overparam-convergence",
     paper="tf_svm",
     title="NGD on W from small init: fraction of runs converging to the global / a local / no Att-SVM direction vs d",
-    locator="unverified: recalled bar chart (tf_svm spec 4 A4), existence in arXiv 2308.16898 unverified, not in "
-    "umich-sota/TF-as-SVM; recipe from spec 3.8 Check 2 (Theorem 3, over-parameterisation claim of the abstract)",
+    locator="unverified: a bar chart of global / local / no-SVM convergence against d is recalled, not read; its "
+    "existence in arXiv:2308.16898 is unverified and it is not in umich-sota/TF-as-SVM. The recipe is attnlab's, "
+    "testing the abstract's claim that 'over-parameterization catalyzes global convergence' (see "
+    "proofs_checks/tf_svm/DERIVATIONS.md#feasibility-general-position and #no-finite-stationary-point)",
     config_cls=Config,
     run=run,
     summarize=summarize,

@@ -2,10 +2,11 @@ r"""TF-SVM A2 (``svm_rank.ipynb``): rank of $W^{mm}$ (Frobenius) and $W^{mm}_\st
 beside the official count.
 
 For each (n, T) pair and each d, ``instances`` random instances (unit tokens/queries, $\alpha$ = opt) are solved
-twice per norm:
+twice per norm (one sweep cell per (n, T, d): :func:`split_cells`):
 
 * ``corrected``: Clarabel at tolerance 1e-10 on the dual problems of :mod:`attnlab.theory.tf_svm._margin_qp` (cvxpy primal
-  as fallback), status and KKT certificate checked, solved in ``WORKERS`` spawned processes at full size: an infeasible instance is counted as infeasible (a row with ``rank`` NaN), never as a rank;
+  as fallback), status and KKT certificate checked: an infeasible instance is counted as infeasible (a row with
+  ``rank`` NaN), never as a rank;
   rank = #$\{k : \sigma_k > $ ``TOL.rank`` $\cdot \sigma_1\}$ (1e-6 relative, far above the solver tolerance).
 * ``official``: the notebook's code path: a cvxpy problem rebuilt per solve, cvxpy's default solver, no status
   check, ``numpy.linalg.matrix_rank(W, tol=1e-7)`` and an infeasible solve (value ``None``) counted as
@@ -22,8 +23,8 @@ from dataclasses import dataclass, replace
 
 import cvxpy as cp
 import numpy as np
+
 from attnlab.experiments.config import ExperimentConfig
-from attnlab.experiments.executors import ProcessExecutor
 from attnlab.experiments.figures import Figure
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.errors import ConfigError
@@ -31,7 +32,7 @@ from attnlab.theory.tf_svm._margin_qp import SOLVER
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.tf_svm.examples import random_instance
 
-__all__ = ["Config", "run", "summarize", "FIGURE", "official_style_svm", "relative_rank", "nt_pairs"]
+__all__ = ["Config", "run", "summarize", "FIGURE", "official_style_svm", "relative_rank", "nt_pairs", "split_cells"]
 
 OFFICIAL_RANK_TOL = 1e-7  # svm_rank.ipynb: np.linalg.matrix_rank(W, tol=1e-7)
 
@@ -102,83 +103,74 @@ def official_style_svm(X, Z, alpha, norm: str):
     return W.value, prob.status, prob.solver_stats.solver_name if prob.solver_stats else ""
 
 
-#: corrected solves run in this many spawned worker processes when there are at least ``_POOL_MIN_SOLVES``
-#: of them (each solve is independent and deterministic, so the rows do not depend on the split).
-WORKERS = 2
-_POOL_MIN_SOLVES = 400
-
-
 def _alpha_opt(inst) -> np.ndarray:
     return np.argmax(inst.Y[:, None] * (inst.X @ inst.v), axis=1)
 
 
-def _corrected_cell(args) -> list[tuple[str, str, float]]:
-    """(norm, status, rank) of the corrected solves for one (n, T, d) cell: module-level for process pools."""
-    n, T, d, inst_seeds = args
-    out = []
-    for inst_seed in inst_seeds:
-        inst = random_instance(n, T, d, seed=inst_seed)
-        alpha = _alpha_opt(inst)
-        for norm in ("fro", "nuc"):
-            with warnings.catch_warnings():  # cvxpy (fallback path) warns on inaccurate solves; the status records it
-                warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
-                sol = solve_att_svm(inst.X, inst.Z, alpha, norm)
-            out.append((norm, sol.status, float(relative_rank(sol.W)) if sol.optimal else float("nan")))
-    return out
+def _corrected(inst, alpha, norm: str) -> tuple[str, float]:
+    """(status, relative rank or NaN) of the certified solve."""
+    with warnings.catch_warnings():  # cvxpy (fallback path) warns on inaccurate solves; the status records it
+        warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
+        sol = solve_att_svm(inst.X, inst.Z, alpha, norm)
+    return sol.status, float(relative_rank(sol.W)) if sol.optimal else float("nan")
 
 
-def _map_cells(cells, workers: int):
-    if workers <= 1 or sum(len(c[3]) for c in cells) * 2 < _POOL_MIN_SOLVES:
-        return [_corrected_cell(c) for c in cells]
-    # largest cells first so the workers finish together; results are put back in cell order
-    order = sorted(range(len(cells)), key=lambda k: -(cells[k][0] * (cells[k][1] - 1) * cells[k][2] ** 2))
-    done = {order[i]: out for i, out in ProcessExecutor(workers).map_unordered(_corrected_cell,
-                                                                                [cells[k] for k in order])}
-    return [done[k] for k in range(len(cells))]
+def split_cells(cfg: Config) -> list[Config]:
+    """One sweep cell per (n, T, d), largest problems first, so the runner's executor spreads the solves over
+    its workers (the rows do not depend on the split: instance seeds depend only on the seed)."""
+    parts = [(n, T, d) for n, T in nt_pairs(cfg) for d in cfg.d_values]
+    parts.sort(key=lambda p: -(p[0] * (p[1] - 1) * p[2] ** 2))
+    return [replace(cfg, n_values=(n,), T_values=(T,), d_values=(d,)) for n, T, d in parts]
 
 
-def run(cfg: Config, seed: int, workers: int = WORKERS) -> list[dict]:
+def run(cfg: Config, seed: int) -> list[dict]:
     seeds = [seed * cfg.instances + j for j in range(cfg.instances)]
-    cells = [(n, T, d, seeds) for n, T in nt_pairs(cfg) for d in cfg.d_values]
-    corrected = _map_cells(cells, workers)
     rows = []
-    for (n, T, d, _), cell in zip(cells, corrected, strict=True):
-        for j, inst_seed in enumerate(seeds):
-            base = {"n": n, "T": T, "d": d, "instance": inst_seed}
-            if cfg.official:
+    for n, T in nt_pairs(cfg):
+        for d in cfg.d_values:
+            for inst_seed in seeds:
+                base = {"n": n, "T": T, "d": d, "instance": inst_seed}
                 inst = random_instance(n, T, d, seed=inst_seed)
                 alpha = _alpha_opt(inst)
-            for k, norm in enumerate(("fro", "nuc")):
-                _, status, rank = cell[2 * j + k]
-                rows.append(base | {"norm": norm, "method": "corrected", "status": status, "solver": SOLVER,
-                                    "rank": rank})
-                if cfg.official:
-                    W, status, solver = official_style_svm(inst.X, inst.Z, alpha, norm)
-                    rows.append(base | {"norm": norm, "method": "official", "status": status, "solver": solver,
-                                        "rank": float(np.linalg.matrix_rank(W, tol=OFFICIAL_RANK_TOL))})
+                for norm in ("fro", "nuc"):
+                    status, rank = _corrected(inst, alpha, norm)
+                    rows.append(base | {"norm": norm, "method": "corrected", "status": status, "solver": SOLVER,
+                                        "rank": rank})
+                    if cfg.official:
+                        W, status, solver = official_style_svm(inst.X, inst.Z, alpha, norm)
+                        rows.append(base | {"norm": norm, "method": "official", "status": status, "solver": solver,
+                                            "rank": float(np.linalg.matrix_rank(W, tol=OFFICIAL_RANK_TOL))})
     return rows
 
 
-def _mean_rank(rows, method, norm, n, T, d):
-    r = [x["rank"] for x in rows if x["method"] == method and x["norm"] == norm and (x["n"], x["T"], x["d"]) == (n, T, d)
-         and np.isfinite(x["rank"])]
-    return float(np.mean(r)) if r else float("nan")
+def _mean_ranks(rows) -> dict[tuple, float]:
+    """Mean finite rank per (method, norm, n, T, d): one pass over the rows."""
+    acc: dict[tuple, list[float]] = {}
+    for x in rows:
+        key = (x["method"], x["norm"], x["n"], x["T"], x["d"])
+        acc.setdefault(key, [])
+        if np.isfinite(x["rank"]):
+            acc[key].append(x["rank"])
+    return {k: float(np.mean(v)) if v else float("nan") for k, v in acc.items()}
 
 
 def summarize(rows: list[dict]) -> dict[str, float]:
-    """Mean ranks at the points the spec reads off the saved figure, feasibility, and the rank gap fro - nuc."""
+    """Mean ranks at the points the spec reads off the saved figure, feasibility, and the rank gap fro - nuc.
+
+    Linear in the number of rows: the means are grouped once (:func:`_mean_ranks`)."""
+    mean = _mean_ranks(rows)
+    nan = float("nan")
     out = {}
     for method in ("official", "corrected"):
         for n, d in ((10, 10), (15, 15), (15, 2), (15, 4), (5, 10)):
             for norm in ("fro", "nuc"):
-                out[f"{method}_rank_{norm}_n{n}_T5_d{d}"] = _mean_rank(rows, method, norm, n, 5, d)
-    corr = [x for x in rows if x["method"] == "corrected"]
+                out[f"{method}_rank_{norm}_n{n}_T5_d{d}"] = mean.get((method, norm, n, 5, d), nan)
     for d in (2, 4):
-        cell = [x["status"] == "infeasible" for x in corr if (x["n"], x["T"], x["d"]) == (15, 5, d)]
-        out[f"corrected_frac_infeasible_n15_T5_d{d}"] = float(np.mean(cell)) if cell else float("nan")
-    gaps = [_mean_rank(rows, "corrected", "fro", x["n"], x["T"], x["d"]) - _mean_rank(rows, "corrected", "nuc", x["n"],
-            x["T"], x["d"]) for x in corr]
-    out["corrected_max_rank_gap_fro_minus_nuc"] = float(np.nanmax(gaps)) if gaps else float("nan")
+        cell = [x["status"] == "infeasible" for x in rows if x["method"] == "corrected" and (x["n"], x["T"], x["d"]) ==
+                (15, 5, d)]
+        out[f"corrected_frac_infeasible_n15_T5_d{d}"] = float(np.mean(cell)) if cell else nan
+    gaps = [mean[k] - mean.get(("corrected", "nuc", *k[2:]), nan) for k in mean if k[:2] == ("corrected", "fro")]
+    out["corrected_max_rank_gap_fro_minus_nuc"] = float(np.nanmax(gaps)) if np.any(np.isfinite(gaps)) else nan
     return out
 
 
@@ -186,12 +178,13 @@ FIGURE = Figure(
     id="tf_svm/svm-rank-vs-d",
     paper="tf_svm",
     title="Rank of the Att-SVM solutions (Frobenius, nuclear) vs d: official count beside the corrected one",
-    locator="TF-SVM (arXiv 2308.16898) rank figure, reproduced from umich-sota/TF-as-SVM svm_rank.ipynb "
-    "(figure number unverified)",
+    locator="TF-SVM (arXiv 2308.16898) rank figure, reproduced from umich-sota/TF-as-SVM svm_rank.ipynb"
+    "; figure number unverified (full text not read)",
     config_cls=Config,
     run=run,
     summarize=summarize,
     plot="attnlab.paper_figs.tf_svm.svm_rank:plot",
+    split=split_cells,
     choices="alpha = opt; corrected ranks average over feasible (status optimal) instances only and report the "
     "infeasible fraction separately; rank threshold 1e-6 * sigma_1 (TOL.rank); instances from "
     "attnlab.theory.tf_svm.examples.random_instance with seeds seed*instances + j (Y = +1 as in the saved plot); the "

@@ -30,7 +30,7 @@ import math
 import torch
 from torch import nn
 
-__all__ = ["SelfAttentionRegressor", "make_tokens", "ATTENTION_MODES"]
+__all__ = ["SelfAttentionRegressor", "OnTokens", "make_tokens", "ATTENTION_MODES"]
 
 ATTENTION_MODES = ("full", "query")
 _TRUNC_NORMAL_STD = 0.87962566103423978  # std of a standard normal truncated to [-2, 2]
@@ -82,7 +82,10 @@ class SelfAttentionRegressor(nn.Module):
 
     def forward(self, xs: torch.Tensor, ys: torch.Tensor, xq: torch.Tensor) -> torch.Tensor:
         """Predictions in R^B for context ``xs`` (B, N, d), ``ys`` (B, N) and queries ``xq`` (B, d)."""
-        E = make_tokens(xs, ys, xq)  # (B, T, D), T = N + 1
+        return self.forward_tokens(make_tokens(xs, ys, xq))
+
+    def forward_tokens(self, E: torch.Tensor) -> torch.Tensor:
+        """Predictions in R^B from tokens ``E`` (B, N + 1, d + 1) whose last row is the query ``(x_q, 0)``."""
         B, T, _ = E.shape
         H, k = self.num_heads, self.key_size
         rows = E if self.attention == "full" else E[:, -1:]  # (B, T', D)
@@ -94,3 +97,14 @@ class SelfAttentionRegressor(nn.Module):
         attn = torch.einsum("bhts,bshk->bthk", weights, v).reshape(B, -1, H * k)  # (B, T', Hk)
         out = rows + attn @ self.w_o  # (B, T', D)
         return -out[:, -1, -1]
+
+
+class OnTokens(nn.Module):
+    """``layer`` as a sequence model for the training loop: tokens (B, N + 1, d + 1) -> predictions (B,)."""
+
+    def __init__(self, layer: SelfAttentionRegressor):
+        super().__init__()
+        self.layer = layer
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        return self.layer.forward_tokens(tokens)

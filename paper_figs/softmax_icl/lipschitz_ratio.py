@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-from attnlab.paper_figs.style import new_figure
 from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+from attnlab.paper_figs.style import new_figure
 
 __all__ = ["plot"]
 
@@ -27,7 +28,7 @@ def plot(rows: list[dict]):
         right.plot(ns, loose, style, label=f"{var}, R={R:g}")
     left.set(xscale="log", yscale="log", xlabel="n", ylabel="median ratio / (R/2)",
              title="typical ratio vs tight constant (1 = tight)")
-    right.set(xscale="log", xlabel="n", ylabel="log10(M / ratio)", title="looseness of M = n^1.5 e^{10R^2}")
+    right.set(xscale="log", xlabel="n", ylabel="log10(M / ratio)", title=r"looseness of $M = n^{1.5} e^{10R^2}$")
     for ax in (left, right):
         ax.set_xticks(sorted({r["n"] for r in rows}))
         ax.xaxis.set_major_formatter(ScalarFormatter())

@@ -7,6 +7,7 @@ evaluation step and plots the seed-mean loss against d, with +-1 std error bars 
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.paper_figs.style import new_figure
 
 __all__ = ["plot"]

@@ -9,6 +9,7 @@ with a +-1 std band (the paper's appendix shading over repetitions).
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.paper_figs.style import new_figure
 
 __all__ = ["plot"]
@@ -64,6 +65,8 @@ def plot(rows: list[dict]):
         row_axes[0].set_ylabel("loss 0.5 (y^ - y)^2")
         row_axes[0].set_title(f"Loss ({tag}; {seeds} seed{'s' * (seeds > 1)})", fontsize=8)
         row_axes[1].set_title("Prediction / sensitivity difference", fontsize=8)
+        row_axes[1].set_ylabel("norm of the difference, TF vs one GD step")
+        row_axes[2].set_ylabel("cosine (1 = aligned)")
         row_axes[2].set_title("Cosine of sensitivities", fontsize=8)
     fig.tight_layout()
     return fig

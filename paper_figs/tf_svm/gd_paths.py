@@ -4,6 +4,7 @@ Att-SVM rays W^mm z_i (solid) and W^mm_* z_i (dashed), global rays bold, local r
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.paper_figs.style import new_figure
 
 __all__ = ["plot"]
@@ -27,7 +28,7 @@ def plot(rows: list[dict]):
             ls = "-" if run == "W" else "--" if run == "KQ" else ":"
             for i, col in zip((1, 2), _COLORS, strict=True):
                 x, y = _pts(its, i)
-                ax.plot(x, y, ls=ls, color=col, lw=1.4, label=f"{run}: W_k z_{i}")
+                ax.plot(x, y, ls=ls, color=col, lw=1.4)
                 lim = max(lim, float(np.max(np.abs(np.concatenate([x, y])))))
                 xs += [float(x.min()), float(x.max())]
                 ys += [float(y.min()), float(y.max())]
@@ -45,7 +46,25 @@ def plot(rows: list[dict]):
                         lw=2.5 if glob else 0.6, alpha=0.35 if glob else 0.5, zorder=0)
         pad = 0.1 * lim
         ax.set(xlim=(min(xs) - pad, max(xs) + pad), ylim=(min(ys) - pad, max(ys) + pad),
-               title=f"{name}: paths vs SVM rays (bold: global)", xlabel="1st coord", ylabel="2nd coord")
-        ax.legend(fontsize=5, loc="lower left")
-    fig.tight_layout()
+               title=f"{name}: paths vs SVM rays", xlabel="1st coordinate", ylabel="2nd coordinate")
+        ax.set_aspect("equal", adjustable="datalim")  # equal scales: the angles between paths and rays are the point
+    fig.legend(handles=_legend_handles(), loc="lower center", ncol=4, fontsize=7, frameon=False,
+               bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
     return fig
+
+
+def _legend_handles():
+    """One entry per encoding: path line styles, input colours, and the two kinds of SVM rays."""
+    from matplotlib.lines import Line2D
+
+    return [
+        Line2D([], [], color="k", ls="-", lw=1.4, label="NGD path on W"),
+        Line2D([], [], color="k", ls="--", lw=1.4, label="NGD path on (K, Q)"),
+        Line2D([], [], color="k", ls=":", lw=1.4, label="NGD on W, random init"),
+        Line2D([], [], color=_COLORS[0], lw=1.4, label="input 1: W_k z_1"),
+        Line2D([], [], color=_COLORS[1], lw=1.4, label="input 2: W_k z_2"),
+        Line2D([], [], color="0.4", ls="-", lw=2.5, alpha=0.35, label="ray W^mm z_i (Frobenius SVM)"),
+        Line2D([], [], color="0.4", ls="--", lw=2.5, alpha=0.35, label="ray W^mm_* z_i (nuclear SVM)"),
+        Line2D([], [], color="0.4", ls="-", lw=0.6, alpha=0.5, label="thin ray: locally optimal selection"),
+    ]

@@ -4,6 +4,7 @@ case; (b) v paths with the v^mm ray; (c) mean softmax of the relevant token and 
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.paper_figs.style import new_figure
 
 __all__ = ["plot"]

@@ -4,6 +4,7 @@ the common p^mm = (1, 0) ray and, dotted, the derived offset asymptote p_2 -> y_
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.paper_figs.style import new_figure, plt
 
 __all__ = ["plot"]

@@ -4,6 +4,7 @@ the optimal token and (c) ||p|| from p0 = 0, NGD vs GD, over the first ``plot_st
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.paper_figs.style import new_figure
 
 __all__ = ["plot"]

@@ -4,6 +4,7 @@ first ``plot_steps`` NGD iterates from each init (gray); last panel: 1 - cosine 
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.paper_figs.style import new_figure
 
 __all__ = ["plot"]

@@ -4,6 +4,7 @@ W^1token (dashed), one panel per d; (bottom) per-instance final 1 - corr(W^SVMeq
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.paper_figs.style import new_figure
 
 __all__ = ["plot"]

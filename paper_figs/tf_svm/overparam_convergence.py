@@ -4,6 +4,7 @@ fraction of instances whose Att-SVM(opt) is feasible overlaid."""
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.paper_figs.style import new_figure
 
 __all__ = ["plot"]

@@ -20,7 +20,10 @@ PAPER = Paper(
     key="softmax_icl",
     title="Li, Song, Xia, Yu, Zhou: The Closeness of In-Context Learning and Weight Shifting for Softmax Regression",
     arxiv="2304.13276",
-    locator_base="arXiv:2304.13276 (NeurIPS 2024 version for figures)",
+    locator_base=(
+        "arXiv:2304.13276v1 (abstract read, full text not; NeurIPS 2024 version for figures); "
+        "derived claims: proofs_checks/softmax_icl/DERIVATIONS.md"
+    ),
     spec="shared/papers/softmax_icl.md",
     test_budget=30,
 )

@@ -17,11 +17,14 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+
 from attnlab.proofs_checks.record import Status
 from attnlab.proofs_checks.softmax_icl.instances import DocumentPair, GDInstance, PointPair
+from attnlab.theory._lazy import lazy_function
 from attnlab.theory.softmax_icl.softmax_regression import softmax_jacobian
-from scipy.linalg import eigh
-from scipy.optimize import minimize
+
+eigh = lazy_function("scipy.linalg", "eigh")
+minimize = lazy_function("scipy.optimize", "minimize")
 
 __all__ = [
     "softmax",
@@ -180,7 +183,7 @@ def extend_outcome(found, instances, hypotheses, evaluate) -> int:
             continue
         comp = evaluate(inst)
         found.applicable += 1
-        if found.status is Status.NOT_APPLICABLE:
+        if found.status is Status.INCONCLUSIVE:
             found.status = Status.EMPIRICAL_HOLDS
         if found.status is Status.FAILED:
             continue

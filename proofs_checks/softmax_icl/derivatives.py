@@ -6,12 +6,13 @@ instances: central differences (h = 1e-6) for the Jacobian of f, and the *comple
 analytic; the softmax is shifted by the max of the real parts) for the gradient and the Hessian, so the
 loss's magnitude does not leak into the error. Allowances use ``TOL.finite_difference`` relative to the
 derived size of the derivative (:math:`\|A\|/2` for :math:`J_x`, :math:`\|A\|\|c\|/2` for the gradient,
-:math:`\|A\|^2 \max|B|` for the Hessian). All formulas are [derived] (spec C3-C5).
+:math:`\|A\|^2 \max|B|` for the Hessian). All formulas are [derived]: proofs in ``proofs_checks/softmax_icl/DERIVATIONS.md``.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.softmax_icl import ascent, strategies
@@ -60,7 +61,7 @@ def _jacobian_error(inst: SoftmaxInstance, jac) -> Comparison:
 
 @empirical_claim(
     "softmax_icl/softmax-jacobian-formula",
-    locator="derived (attnlab); spec C3",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#softmax-jacobian",
     statement=r"$\partial f(A,x)/\partial x = J_u A$ with $J_u = \mathrm{diag}(f) - f f^\top$",
     strategy=strategies.softmax_instances(),
     check_hypotheses=_inst_hyp,
@@ -97,7 +98,7 @@ def _refine_jnorm(found, evaluate, budget, mutant) -> dict:
 
 @empirical_claim(
     "softmax_icl/softmax-jacobian-norm",
-    locator="derived (attnlab); spec C3",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#jacobian-norm",
     statement=r"$\|J_u\|_2 = \lambda_{\max}(\mathrm{diag}(f) - ff^\top) \le \tfrac12$ for every $u \in \mathbb{R}^n$",
     strategy=strategies.logit_instances(),
     check_hypotheses=lambda i: finite(u=i.u),
@@ -151,7 +152,7 @@ def _grad_error(inst: SoftmaxInstance, sign: float) -> Comparison:
 
 @empirical_claim(
     "softmax_icl/gradient-formula",
-    locator="derived (attnlab); spec C4",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#gradient",
     statement=r"$\nabla L(x) = A^\top(\mathrm{diag}(f) - ff^\top)(f - b) = A^\top[f\circ c - \langle f, c\rangle f]$",
     strategy=strategies.softmax_instances(),
     check_hypotheses=_inst_hyp,
@@ -187,7 +188,7 @@ def _hess_error(inst: SoftmaxInstance, middle) -> Comparison:
 
 @empirical_claim(
     "softmax_icl/hessian-formula",
-    locator="derived (attnlab); spec C5",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#hessian",
     statement=(
         r"$\nabla^2 L = A^\top B A$, $g = (2f-b)\circ f$, $B = \mathrm{diag}(g) - \langle f-b, f\rangle\mathrm{diag}(f)"
         r" - g f^\top - f g^\top + \langle 3f - 2b, f\rangle f f^\top$"
@@ -235,7 +236,7 @@ def _dls_error(inst: SoftmaxInstance, flip: float) -> Comparison:
 
 @empirical_claim(
     "softmax_icl/hessian-dls23-form",
-    locator="derived (attnlab); spec C5 (DLS23 write-up: unverified)",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#hessian-expanded (that DLS23, arXiv:2304.10411, print this form: unverified)",
     statement=r"the expanded diagonal-plus-rank-one write-up of $B(x)$ equals the compact form",
     strategy=strategies.softmax_instances(),
     check_hypotheses=_inst_hyp,

@@ -12,7 +12,7 @@ r"""C10-C12 and shift invariance: one gradient step of softmax regression.
   aggregate (:func:`attnlab.theory.softmax_icl.gd_construction.build_gd_step_attention`).
 * Shift invariance: :math:`f(A + 1_n v^\top, x) = f(A, x)`, since :math:`(A + 1v^\top)x = Ax + (v^\top x)1`.
 
-All [derived] (spec C10-C12, pitfall 5).
+All [derived]: proofs in ``proofs_checks/softmax_icl/DERIVATIONS.md``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.softmax_icl import ascent, strategies
@@ -65,7 +66,7 @@ def _displacement(g: GDInstance, const: float) -> Comparison:
 
 @empirical_claim(
     "softmax_icl/gd-displacement",
-    locator="derived (attnlab); spec C10",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#gd-displacement",
     statement=r"$\|A\|\le R \Rightarrow \|x_{t+1}-x_t\|_2 = \eta\|\nabla L(x_t)\|_2 \le \eta\tfrac R2\min_\lambda\|c-\lambda 1_n\|_2$",
     strategy=strategies.gd_instances(),
     check_hypotheses=_gd_hyp,
@@ -114,7 +115,7 @@ def _simplex_refine(objective, label: str, ns=range(2, 8)):
 
 @empirical_claim(
     "softmax_icl/gd-target-shift-simplex",
-    locator="derived (attnlab); spec C10 (conjecture for n > 2, spec §7)",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#target-shift-simplex (proved at n = 2; a conjecture for n > 2, searched up to n = 7)",
     statement=r"$b \in \Delta^{n-1},\ n \le 7 \Rightarrow \|J_u (f - b)\|_2 \le 8\sqrt2/27 \approx 0.41903$ (equality at $n=2$)",
     strategy=strategies.simplex_logit_instances(),
     check_hypotheses=_simplex_hyp,
@@ -140,7 +141,7 @@ def _smooth(li: LogitInstance, bound: float) -> Comparison:
 
 @empirical_claim(
     "softmax_icl/smoothness-constant",
-    locator="derived (attnlab); spec C11 (C itself is open: never the paper's)",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#smoothness (the value of C is open and never the paper's)",
     statement=(
         r"$b \in \Delta^{n-1} \Rightarrow \|\nabla^2 L(x)\|_2 \le \|B(x)\|_2\|A\|_2^2$ with "
         r"$C := \sup_x \|B(x)\|_2 \le 11/4$; details report the best lower bound on $C$ found"
@@ -174,7 +175,7 @@ def _from_zero(g: GDInstance, centred: bool) -> Comparison:
 
 @empirical_claim(
     "softmax_icl/gd-step-from-zero-is-linear-attention",
-    locator="derived (attnlab); spec C12",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#gd-step-from-zero",
     statement=r"$x_1 = -\eta\nabla L(0) = \frac{\eta}{n}\sum_{i=1}^n (a_i - \bar a)\, b_i$ (centred linear attention)",
     strategy=strategies.gd_from_zero_instances(),
     check_hypotheses=lambda g: finite(A=g.A, b=g.b, eta=g.eta),
@@ -200,7 +201,7 @@ def _shift(s: ShiftInstance, one_token: bool) -> Comparison:
 
 @empirical_claim(
     "softmax_icl/shift-invariance",
-    locator="derived (attnlab); spec pitfall 5",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#shift-invariance",
     statement=r"$f(A + 1_n v^\top, x) = f(A, x)$ for all $v \in \mathbb{R}^d$ (logits $Ax \to Ax + (v^\top x) 1_n$)",
     strategy=strategies.shift_instances(),
     check_hypotheses=lambda s: finite(A=s.A, x=s.x, v=s.v),

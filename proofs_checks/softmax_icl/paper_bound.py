@@ -3,8 +3,9 @@ r"""C1, C2, C9: the paper's main theorem with :math:`M = n^{1.5} e^{10R^2}`, its
 C1 (literal, "Bounded shift for In-Context Learning"): under :math:`R \ge 4`, :math:`\|A\| \le R`,
 :math:`\|x\| \le R` and :math:`\|A(x_{t+1}-x_t)\|_\infty < 0.01` (resp. :math:`\|(A_{t+1}-A_t)x\|_\infty < 0.01`),
 :math:`\|\tilde b - b\|_2 = \|f(A,x_{t+1}) - f(A,x_t)\|_2 \le M\|x_{t+1}-x_t\|_2` and
-:math:`\|\hat b - b\|_2 \le M\|A_{t+1}-A_t\|`. Value of M: [src: sciencestack TL;DR of arXiv 2304.13276];
-hypotheses and theorem numbering [unverified]. Compared in log space (M overflows float64 for R > 8.425).
+:math:`\|\hat b - b\|_2 \le M\|A_{t+1}-A_t\|`. Value of M: [src: sciencestack TL;DR of arXiv 2304.13276,
+not the paper]; hypotheses and theorem numbering [unverified]: the paper's full text was not reachable. The
+sub-lemma chain (C2) and the looseness (C9) are written out in ``proofs_checks/softmax_icl/DERIVATIONS.md``. Compared in log space (M overflows float64 for R > 8.425).
 The bound is vacuous (C9): it holds with ~70 orders of magnitude to spare, so every check here is
 paired with the tight R/2 claims of :mod:`.lipschitz`, and C9 reports log10(M / worst ratio).
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from attnlab.proofs_checks.record import Comparison, Status
 from attnlab.proofs_checks.registry import NegativeControl, Outcome, claim, empirical_claim
 from attnlab.proofs_checks.softmax_icl import ascent, strategies
@@ -44,12 +46,18 @@ def _log_cmp(lhs: float, rhs: float) -> Comparison:
 
 
 def _x_log(p: PointPair, sign: float = 1.0) -> Comparison:
-    lhs = _safe_log(float(np.linalg.norm(sr.f(p.A, p.y) - sr.f(p.A, p.x))))
+    r"""The theorem as stated: the weight shift is a target shift :math:`\tilde b` with
+    :math:`\|\tilde b - b\| \le M\|x_{t+1} - x_t\|` (any target b; the uniform one here)."""
+    b = np.full(p.A.shape[0], 1.0 / p.A.shape[0])
+    lhs = _safe_log(float(np.linalg.norm(sr.weight_shift_target(p.A, p.x, p.y, b) - b)))
     return _log_cmp(lhs, _log_m(p.A.shape[0], p.R, sign) + _safe_log(float(np.linalg.norm(p.y - p.x))))
 
 
 def _a_log(p: DocumentPair, sign: float = 1.0) -> Comparison:
-    lhs = _safe_log(float(np.linalg.norm(sr.f(p.B, p.x) - sr.f(p.A, p.x))))
+    r"""Part 2 as stated: the data shift is a target shift :math:`\hat b` with
+    :math:`\|\hat b - b\| \le M\|A_{t+1} - A_t\|`."""
+    b = np.full(p.A.shape[0], 1.0 / p.A.shape[0])
+    lhs = _safe_log(float(np.linalg.norm(sr.data_shift_target(p.A, p.B, p.x, b) - b)))
     return _log_cmp(lhs, _log_m(p.A.shape[0], p.R, sign) + _safe_log(spectral_norm(p.B - p.A)))
 
 
@@ -76,7 +84,12 @@ def _looseness_refine(build, hyp):
 
 @empirical_claim(
     "softmax_icl/lipschitz-x-paper-M",
-    locator="unverified (main theorem part 1; M from sciencestack TL;DR of arXiv 2304.13276)",
+    units="natural log of both sides",
+    locator=(
+        "unverified: main theorem of arXiv:2304.13276, part 1 (weight shift); its number and hypotheses were not read "
+        "(the v1 abstract states only upper bounds on both transformations); M = n^1.5 e^(10R^2) is quoted from the "
+        "sciencestack.ai TL;DR, not from the paper"
+    ),
     statement=(
         r"$R \ge 4, \|A\| \le R, \|x_t\| \le R, \|A(x_{t+1}-x_t)\|_\infty < 0.01 \Rightarrow "
         r"\|\tilde b - b\|_2 \le n^{1.5} e^{10R^2} \|x_{t+1} - x_t\|_2$"
@@ -100,7 +113,12 @@ def paper_bound_in_x(p: PointPair) -> Comparison:
 
 @empirical_claim(
     "softmax_icl/lipschitz-a-paper-M",
-    locator="unverified (main theorem part 2; M from sciencestack TL;DR of arXiv 2304.13276)",
+    units="natural log of both sides",
+    locator=(
+        "unverified: main theorem of arXiv:2304.13276, part 2 (data shift A_t -> A_t+1); its number and hypotheses were "
+        "not read (the v1 abstract states only upper bounds on both transformations); M = n^1.5 e^(10R^2) is quoted "
+        "from the sciencestack.ai TL;DR, not from the paper"
+    ),
     statement=(
         r"$R \ge 4, \|A_t\| \le R, \|x\| \le R, \|(A_{t+1}-A_t)x\|_\infty < 0.01 \Rightarrow "
         r"\|\hat b - b\|_2 \le n^{1.5} e^{10R^2} \|A_{t+1} - A_t\|_2$"
@@ -179,7 +197,11 @@ def _chain_summary(found) -> dict:
 
 @empirical_claim(
     "softmax_icl/sublemma-chain",
-    locator="unverified (reconstructed Song-line chain, spec C2; constants are NOT the paper's)",
+    units="natural log of both sides",
+    locator=(
+        "unverified: attnlab's reconstruction of the paper's sub-lemma chain, "
+        "proofs_checks/softmax_icl/DERIVATIONS.md#sublemma-chain; the constants are NOT the paper's"
+    ),
     statement=r"S1-S5: $\|e^{Ax}-e^{Ay}\| \le 2\sqrt n R e^{R^2}\|x-y\|$, ..., $\|f(x)-f(y)\| \le 4n^{1.5}Re^{4R^2}\|x-y\|$",
     strategy=strategies.paper_point_pairs(),
     check_hypotheses=lambda p: literal_theorem_x(p.A, p.x, p.y, p.R),
@@ -265,7 +287,11 @@ def _looseness(budget, mutant: bool) -> Outcome:
 
 @claim(
     "softmax_icl/paper-M-looseness",
-    locator="derived (attnlab); spec C9 (value of M: sciencestack TL;DR)",
+    units="log10",
+    locator=(
+        "derived: proofs_checks/softmax_icl/DERIVATIONS.md#paper-m-looseness (the value of M is quoted from the "
+        "sciencestack.ai TL;DR of arXiv:2304.13276, not read in the paper)"
+    ),
     statement=(
         r"$\log_{10} M = 1.5\log_{10} n + 10R^2/\ln 10$ (71.6 at $n=25, R=4$; 72.9 at $n=200, R=4$) and "
         r"$\sup \|\Delta f\|/\|\Delta x\| \le R/2 \ll M$: report $\log_{10}(M/\text{worst ratio})$"

@@ -11,6 +11,9 @@ Every float is finite and at the theorem's scale (logits at most :math:`R^2 = 64
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
 from attnlab.proofs_checks.softmax_icl import ascent
 from attnlab.proofs_checks.softmax_icl.instances import (
     DocumentPair,
@@ -21,8 +24,6 @@ from attnlab.proofs_checks.softmax_icl.instances import (
     SoftmaxInstance,
     spectral_norm,
 )
-from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
 
 __all__ = [
     "SHAPES",

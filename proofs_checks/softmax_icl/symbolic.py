@@ -1,5 +1,5 @@
 r"""Exact (sympy) checks: gradient and Hessian at n = 3, d = 2, :math:`\|J_u\| \le 1/2` at n = 2, 3, and
-:math:`\sup\|J_u c\| = 8\sqrt2/27` at n = 2 (spec C3-C5, C10).
+:math:`\sup\|J_u c\| = 8\sqrt2/27` at n = 2 (derivations: ``proofs_checks/softmax_icl/DERIVATIONS.md``).
 
 *Derivatives.* L is differentiated exactly in x; every :math:`\exp(a_i^\top x)` is then replaced by a positive
 symbol :math:`E_i` (differentiation keeps the atoms intact), so both sides become rational functions of
@@ -19,11 +19,13 @@ characteristic polynomial: for n = 3, :math:`\lambda(\lambda^2 - t\lambda + e_2)
 from __future__ import annotations
 
 import itertools
-import random
 
-import sympy as sp
 from attnlab.proofs_checks.record import Status
 from attnlab.proofs_checks.registry import Outcome, claim
+from attnlab.proofs_checks.symbolic_residuals import residual_outcome
+from attnlab.theory._lazy import lazy_module
+
+sp = lazy_module("sympy")
 
 __all__ = ["gradient_symbolic", "hessian_symbolic", "jacobian_norm_symbolic", "target_shift_sup_symbolic"]
 
@@ -53,23 +55,6 @@ def _formula_middle(f, b, trap: bool):
     )
 
 
-def _residual_outcome(residuals, symbols, budget, details) -> Outcome:
-    rng = random.Random(budget.seed)
-    points = max(2, min(budget.instances // 50, 8))
-    for _ in range(points):
-        vals = {s: sp.Rational(rng.randint(1 if s.is_positive else -9, 9), rng.randint(1, 7)) for s in symbols}
-        for k, r in enumerate(residuals):
-            v = sp.nsimplify(r.xreplace(vals))
-            if v != 0:
-                return Outcome(status=Status.FAILED, lhs=float(abs(v)), rhs=0.0, instances_tried=points, instances_applicable=points,
-                               worst_instance={str(s): str(q) for s, q in vals.items()},
-                               details={**details, "entry": k, "residual": str(v)})
-    for r in residuals:
-        if sp.cancel(sp.together(r)) != 0:
-            return Outcome(status=Status.EMPIRICAL_HOLDS, lhs=0.0, rhs=0.0, instances_tried=points, instances_applicable=points,
-                           details={**details, "note": "zero at rational points; cancel() left a non-zero form"})
-    return Outcome(status=Status.PROVED_SYMBOLIC, lhs=0.0, rhs=0.0, instances_tried=points, instances_applicable=points,
-                   details={**details, "rational_points": points, "method": "cancel() == 0 over (A, b, E)"})
 
 
 def _derivative_check(budget, mutant: bool, order: int) -> Outcome:
@@ -94,12 +79,12 @@ def _derivative_check(budget, mutant: bool, order: int) -> Outcome:
     details = {"n": _N, "d": _D}
     if mutant:
         details["negative_control"] = "sign of <f,c> f flipped" if order == 1 else "sign trap +<f-b,f> diag(f)"
-    return _residual_outcome(residuals, list(A) + list(b) + list(E), budget, details)
+    return residual_outcome(residuals, budget, details)
 
 
 @claim(
     "softmax_icl/gradient-symbolic",
-    locator="derived (attnlab); spec C4",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#gradient",
     statement=r"sympy, $n=3, d=2$: $\partial_x \tfrac12\|f - b\|^2 - A^\top[f\circ c - \langle f,c\rangle f] \equiv 0$",
     kind="symbolic",
     negative="sign of the <f, c> f term flipped",
@@ -110,7 +95,7 @@ def gradient_symbolic(budget, mutant: bool) -> Outcome:
 
 @claim(
     "softmax_icl/hessian-symbolic",
-    locator="derived (attnlab); spec C5",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#hessian",
     statement=r"sympy, $n=3, d=2$: $\partial_x^2 L - A^\top B(x) A \equiv 0$",
     kind="symbolic",
     negative="sign trap +<f-b, f> diag(f)",
@@ -168,7 +153,7 @@ def _jnorm_conditions(n: int, bound):
 
 @claim(
     "softmax_icl/softmax-jacobian-norm-symbolic",
-    locator="derived (attnlab); spec C3",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#jacobian-norm",
     statement=r"sympy, $n = 2, 3$: $\lambda_{\max}(\mathrm{diag}(p) - pp^\top) \le \tfrac12$ on the simplex (attained at $(\tfrac12,\tfrac12,0)$)",
     kind="symbolic",
     negative="bound 9/20 below the tight 1/2",
@@ -196,7 +181,7 @@ def jacobian_norm_symbolic(budget, mutant: bool) -> Outcome:
 
 @claim(
     "softmax_icl/target-shift-sup-symbolic",
-    locator="derived (attnlab); spec C10",
+    locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#target-shift-simplex",
     statement=r"sympy, $n=2$, $b$ in the simplex: $\max \|J_u (f-b)\|_2^2 = 128/729$, i.e. $\sup = 8\sqrt2/27$",
     kind="symbolic",
     negative="claimed supremum sqrt(2)/4 (the value at s = 1/2)",

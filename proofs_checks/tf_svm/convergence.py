@@ -1,6 +1,6 @@
 r"""Directional convergence: global GD under equal scores (Thm 2), local GD from the cone around a locally
 optimal $\alpha$ fixed beforehand (Thm 4), and the Frobenius / nuclear regularisation paths (Thm 1).
-Theorem numbers and wording unverified (spec 3.3, 3.7, 3.9). Finite-time checks at ``TOL.direction``.
+Theorem numbers and wording are recalled, not read (only the abstract was read): unverified. Finite-time checks at ``TOL.direction``.
 
 The theorems are asymptotic (a limit in $k$ or $R$, or a cone radius $R_0$ that exists but is not given),
 so each check runs a *sequence* and reports it in ``details``:
@@ -21,18 +21,19 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.tf_svm import strategies as S
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_direction import correlation
-from attnlab.theory.tf_svm.attention_gd import GdConfig, grad_w
-from attnlab.theory.tf_svm.attention_loss import score_loss_and_grad
+from attnlab.theory.tf_svm.attention_gd import GdConfig, batched_gd_w, grad_w
 from attnlab.theory.tf_svm.attention_model import optimal_tokens, selection_margins, token_scores
 from attnlab.theory.tf_svm.attention_regpath import regularization_path_point
 from attnlab.theory.tf_svm.attention_svm import locally_optimal, solve_att_svm
 
-_LOC = "unverified"
+#: what every convergence locator shares: only the abstract of the paper was read
+_UNREAD = "; the theorem's number and hypotheses were not read (only the abstract)"
 _NGD = GdConfig(steps=1500, eta=0.1)
 _EVERY = 100  # NGD checkpoint spacing (steps) for the convergence monitor
 _SMALL = ((2, 3, 5), (2, 4, 3))
@@ -52,8 +53,8 @@ _PATH_CAP = {"fro": S.EvalCap(30), "nuc": S.EvalCap(10)}
 def ngd_monitored(inst, W0: np.ndarray, target: np.ndarray, alpha, cfg: GdConfig = _NGD, every: int = _EVERY):
     r"""Normalised GD on $W$ from a batch of starts ``W0`` $\in \mathbb{R}^{B \times d \times d}$, all at once.
 
-    Each step is :func:`attnlab.theory.tf_svm.attention_gd.run_gd_w`'s NGD step ($W \leftarrow W - \eta\nabla\mathcal{L} /
-    \|\nabla\mathcal{L}\|_F$, stable gradient of :func:`attnlab.theory.tf_svm.attention_loss.score_loss_and_grad`), batched.
+    The NGD of :func:`attnlab.theory.tf_svm.attention_gd.batched_gd_w` ($W \leftarrow W - \eta\nabla\mathcal{L} /
+    \|\nabla\mathcal{L}\|_F$, the stable gradient) with a convergence monitor as its stopping rule.
     Every ``every`` steps the gap $g = 1 - \mathrm{corr}(W_b, \text{target})$ and whether $\arg\max_t s_{it}
     = \alpha_i$ for all $i$ are read; run $b$ stops early at the first checkpoint where $\alpha$ is selected,
     $g \le$ ``TOL.direction`` at this and the previous checkpoint, and $g$ decreased at both (inside the
@@ -63,13 +64,10 @@ def ngd_monitored(inst, W0: np.ndarray, target: np.ndarray, alpha, cfg: GdConfig
         ``(gap (B,), kept (B,), steps (B,), W (B, d, d))`` at each run's last iterate.
     """
     X, Z = inst.X, inst.Z
-    gamma = token_scores(X, inst.v, inst.Y)
-    W = np.array(W0, dtype=np.float64)
-    B = W.shape[0]
+    W0 = np.asarray(W0, dtype=np.float64)
+    B = W0.shape[0]
     alpha = np.asarray(alpha)
     tn = target / np.linalg.norm(target)
-    active = np.ones(B, dtype=bool)
-    steps = np.full(B, cfg.steps)
     hist: list[np.ndarray] = []
     tol = TOL.direction.allowance(1.0)
 
@@ -78,29 +76,20 @@ def ngd_monitored(inst, W0: np.ndarray, target: np.ndarray, alpha, cfg: GdConfig
         logits = np.einsum("ntd,bde,ne->bnt", X, Wb, Z)
         return gap, np.all(np.argmax(logits, axis=-1) == alpha, axis=-1)
 
-    for k in range(cfg.steps + 1):
-        if k % every == 0 or k == cfg.steps:
-            gap, kept = read(W)
+    def converged(k, params, aux):
+        done = np.zeros(B, dtype=bool)
+        if k % every == 0:
+            gap, kept = read(params[0])
             hist.append(gap)
             if len(hist) >= 3:
                 inside = (hist[-1] <= tol) & (hist[-2] <= tol)
-                done = active & kept & inside & (hist[-1] < hist[-2]) & (hist[-2] < hist[-3])
-                steps[done] = k
-                active &= ~done
-        if k == cfg.steps or not active.any():
-            break
-        idx = np.nonzero(active)[0]
-        q = np.einsum("bde,ne->bnd", W[idx], Z)  # q_i = W z_i
-        _, U, _ = score_loss_and_grad(np.broadcast_to(X, (idx.size,) + X.shape), q, gamma)
-        G = np.einsum("bnd,ne->bde", U, Z)
-        gn = np.linalg.norm(G, axis=(1, 2))
-        zero = gn == 0.0
-        steps[idx[zero]] = k
-        active[idx[zero]] = False
-        ok = idx[~zero]
-        W[ok] -= (cfg.eta / gn[~zero])[:, None, None] * G[~zero]
-    gap, kept = read(W)
-    return gap, kept, steps, W
+                done = kept & inside & (hist[-1] < hist[-2]) & (hist[-2] < hist[-3])
+        return done
+
+    res = batched_gd_w(*(np.broadcast_to(a, (B,) + np.shape(a)) for a in (X, Z, inst.v, inst.Y)), W0, cfg,
+                       stop=converged)
+    gap, kept = read(res.W)
+    return gap, kept, res.steps_run, res.W
 
 
 # ---------------------------------------------------------------- Theorem 2: global convergence (Assumption B)
@@ -144,7 +133,11 @@ def _steps_summary(diags: list[dict]) -> dict:
 
 
 @empirical_claim(
-    "tf_svm/global-convergence-equal-scores", locator=_LOC, provenance="unverified",
+    "tf_svm/global-convergence-equal-scores",
+    locator="unverified: arXiv:2308.16898 abstract, point (2): 'for W-parameterization, we prove the local/global "
+            "directional convergence of gradient descent under suitable geometric conditions'" + _UNREAD
+            + "; Assumption B (equal non-optimal scores), the initial-gradient and step-size conditions are recalled, "
+            "not read; checked with normalised GD, not GD", provenance="unverified",
     statement=r"Assumption B (equal non-optimal scores), $\langle\nabla\mathcal{L}(W_0), W^{mm}\rangle < 0$ $\Rightarrow W_k/\|W_k\| \to W^{mm}/\|W^{mm}\|$ (NGD, $\le$ 1500 steps, early stop once inside the tolerance and still converging)",
     hypotheses=("Assumption B", "unique optimal tokens", "Att-SVM(opt) feasible", "<grad L(W0), W^mm> < 0"),
     strategy=S.equal_score_instances(), check_hypotheses=_global_hyp, tolerance=TOL.direction,
@@ -244,7 +237,11 @@ def _r0_summary(diags: list[dict]) -> dict:
 
 
 @empirical_claim(
-    "tf_svm/local-convergence-cone", locator=_LOC, provenance="unverified",
+    "tf_svm/local-convergence-cone",
+    locator="unverified: arXiv:2308.16898 abstract, point (2) (local directional convergence of gradient descent for "
+            "W) and point (1) ('it can occur in locally-optimal directions')" + _UNREAD
+            + "; the cone, the step size and the definition of a locally optimal alpha are recalled, not read; "
+            "checked with normalised GD, not GD", provenance="unverified",
     statement=r"$\alpha$ locally optimal (fixed before the run), $W_0 \in C_{\mu,R_0}(W^{mm}_\alpha)$ (cone, $\|W_0\| \ge R_0$) $\Rightarrow$ NGD keeps $\alpha$ and $W_k/\|W_k\| \to W^{mm}_\alpha/\|W^{mm}_\alpha\|$",
     hypotheses=("a locally-optimal alpha != opt exists (enumerated)",
                 "the cone ladder max(5, 1/delta) * 2^k ||W^mm_alpha|| (k < 4) stays in float64 range"),
@@ -357,12 +354,20 @@ def _kkt_summary(diags: list[dict]) -> dict:
     return {"first_order_residual_max": max(r)} if r else {}
 
 
-for _norm_key, _name, _stmt in (
-    ("fro", "frobenius", r"$\bar W_R/R \to W^{mm}/\|W^{mm}\|_F$, $\bar W_R = \arg\min_{\|W\|_F\le R}\mathcal{L}$"),
-    ("nuc", "nuclear", r"$\bar K_R\bar Q_R^\top/R \to W^{mm}_\star/\|W^{mm}_\star\|_*$ (the nuclear-ball path)"),
+for _norm_key, _name, _loc, _stmt in (
+    ("fro", "frobenius",
+     "unverified: arXiv:2308.16898 abstract, point (1): 'directly parameterizing by W minimizes a Frobenius norm SVM "
+     "objective'" + _UNREAD,
+     r"$\bar W_R/R \to W^{mm}/\|W^{mm}\|_F$, $\bar W_R = \arg\min_{\|W\|_F\le R}\mathcal{L}$"),
+    ("nuc", "nuclear",
+     "unverified: arXiv:2308.16898 abstract, point (1): '(K,Q), with vanishing regularization, converges in "
+     "direction to an SVM solution minimizing the nuclear norm of the combined parameter W := KQ^T'" + _UNREAD
+     + "; checked on the nuclear-ball path, equal to the (K,Q) path for m >= d: "
+     "proofs_checks/tf_svm/DERIVATIONS.md#nuclear-variational-identity",
+     r"$\bar K_R\bar Q_R^\top/R \to W^{mm}_\star/\|W^{mm}_\star\|_*$ (the nuclear-ball path)"),
 ):
     empirical_claim(
-        f"tf_svm/regularization-path-{_name}", locator=_LOC, provenance="unverified", statement=_stmt,
+        f"tf_svm/regularization-path-{_name}", locator=_loc, provenance="unverified", statement=_stmt,
         hypotheses=("unique optimal tokens", "Att-SVM(opt) feasible"),
         strategy=S.instances_with_alpha(_SMALL[:1]), check_hypotheses=lambda d, n=_norm_key: _path_hyp(d, n),
         tolerance=TOL.direction,

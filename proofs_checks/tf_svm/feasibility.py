@@ -1,6 +1,6 @@
 r"""Att-SVM feasibility under over-parameterisation, for *every* index vector $\alpha \in [T]^n$.
 
-Lemma (statement unverified, proof idea derived, spec 3.5): $d \ge \max(T - 1, n)$ and data in general
+Lemma (statement unverified, proof derived: ``DERIVATIONS.md#feasibility-general-position``): $d \ge \max(T - 1, n)$ and data in general
 position $\Rightarrow$ Att-SVM($\alpha$) feasible for all $\alpha$. Stronger fact [derived]: unit-norm tokens and
 $d \ge n$ suffice for any $T$. Each instance is rational; every $\alpha$ is checked twice: an exact rational
 witness $W$ with all margins $\ge 1$ (:mod:`attnlab.theory.tf_svm.attention_svm_exact`) and a certified Clarabel solve.
@@ -12,9 +12,10 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import sympy as sp
+
 from attnlab.proofs_checks.record import Budget, Status
 from attnlab.proofs_checks.registry import Outcome, claim
+from attnlab.theory._lazy import lazy_module
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.tf_svm.attention_svm_exact import (
     exact_min_margin,
@@ -22,7 +23,11 @@ from attnlab.theory.tf_svm.attention_svm_exact import (
     rational_unit_vectors,
 )
 
-_LOC = "unverified"
+sp = lazy_module("sympy")
+
+_LOC = "derived: proofs_checks/tf_svm/DERIVATIONS.md#"  # + the section anchor of each claim
+_ABSTRACT = (" (the arXiv:2308.16898 abstract says over-parameterization ensures 'the feasibility of the SVM problem'; "
+             "the lemma's number and hypotheses in the paper were not read)")
 _GENERAL = ((3, 4, 3), (2, 3, 2), (2, 4, 3))  # (n, T, d) with d = max(T - 1, n)
 _UNIT = ((3, 6, 3), (2, 5, 2))  # d = n < T - 1: outside the general lemma
 
@@ -107,7 +112,7 @@ def _run(budget: Budget, shapes, make, hyp, mode: str, stride: int) -> Outcome:
         if not ok:
             return Outcome(status=Status.FAILED, lhs=0.0, rhs=1.0, tolerance=None, allowance=0.0, instances_tried=tried, instances_applicable=applicable,
                            worst_instance={"X": X.astype(float), "Z": Z.astype(float), **info}, reasons=tuple(reasons), details=details)
-    status = Status.CERTIFIED if applicable else Status.NOT_APPLICABLE
+    status = Status.CERTIFIED if applicable else Status.INCONCLUSIVE
     return Outcome(status=status, lhs=None, rhs=None, tolerance=None, allowance=None, instances_tried=tried, instances_applicable=applicable, worst_instance=None, reasons=tuple(sorted(set(reasons))), details=details)
 
 
@@ -130,7 +135,7 @@ def _interior(n, T, d, seed):
 
 
 @claim(
-    "tf_svm/feasibility-overparameterized", locator=_LOC, kind="certified", provenance="derived",
+    "tf_svm/feasibility-overparameterized", locator=_LOC + "feasibility-general-position" + _ABSTRACT, kind="certified", provenance="derived",
     statement=r"$d \ge \max(T-1, n)$, general position $\Rightarrow$ Att-SVM($\alpha$) feasible for every $\alpha \in [T]^n$",
     hypotheses=("d >= max(T-1, n)", "z_i linearly independent", "x_ia - x_it (t != a) linearly independent"),
     negative="general-position hypothesis dropped on an instance with a repeated token",
@@ -142,7 +147,7 @@ def feasibility_overparameterized(budget: Budget, mutant: bool) -> Outcome:
 
 
 @claim(
-    "tf_svm/feasibility-unit-norm-d-ge-n", locator=_LOC, kind="certified", provenance="derived",
+    "tf_svm/feasibility-unit-norm-d-ge-n", locator=_LOC + "feasibility-unit-norm", kind="certified", provenance="derived",
     statement=r"unit-norm distinct tokens, $d \ge n$, $z_i$ independent $\Rightarrow$ Att-SVM($\alpha$) feasible for every $\alpha$, any $T$",
     hypotheses=("||x_it|| = 1, tokens distinct within an input", "z_i linearly independent", "d >= n"),
     negative="unit-norm hypothesis dropped: token 0 of input 0 is the mean of the other tokens",

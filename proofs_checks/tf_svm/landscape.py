@@ -1,35 +1,46 @@
 r"""The loss landscape: Assumption A, the infimum $\mathcal{L}^\star$ is not attained but approached along
-$R\,W^{mm}$, and no finite stationary point under over-parameterisation (spec 3.1, 3.2, 3.8; statements
-unverified, arguments derived).
+$R\,W^{mm}$, and no finite stationary point under over-parameterisation (statements
+unverified, arguments derived: ``proofs_checks/tf_svm/DERIVATIONS.md``).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import sympy as sp
+
 from attnlab.proofs_checks.record import Budget, Comparison, Status
 from attnlab.proofs_checks.registry import NegativeControl, Outcome, claim, empirical_claim
 from attnlab.proofs_checks.tf_svm import strategies as S
+from attnlab.theory._lazy import lazy_function, lazy_module
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_gd import grad_w
-from attnlab.theory.tf_svm.attention_loss import LOSSES, loss_gap, score_loss_and_grad
+from attnlab.theory.tf_svm.attention_loss import LOSSES, loss_gap
 from attnlab.theory.tf_svm.attention_model import optimal_tokens, token_scores
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.tf_svm.examples import stationary_point_instance
-from scipy.optimize import minimize
 
-_LOC = "unverified"
-_u = sp.symbols("u", real=True)
-_SYMBOLIC = {"logistic": sp.log(1 + sp.exp(-_u)), "exponential": sp.exp(-_u), "correlation": -_u}
+sp = lazy_module("sympy")
+minimize = lazy_function("scipy.optimize", "minimize")
+
+_LOC = "derived: proofs_checks/tf_svm/DERIVATIONS.md#"  # + the section anchor of each claim
+
+
+def _symbolic_losses() -> tuple:
+    """The loss variable u and the losses of Assumption A as sympy expressions."""
+    u = sp.symbols("u", real=True)
+    return u, {"logistic": sp.log(1 + sp.exp(-u)), "exponential": sp.exp(-u), "correlation": -u}
 
 
 @claim(
-    "tf_svm/assumption-a-losses", locator=_LOC, kind="symbolic", provenance="unverified",
+    "tf_svm/assumption-a-losses",
+    locator="unverified: Assumption A (the loss) of arXiv:2308.16898; its wording was not read and the abstract does "
+            "not state it; checked here: l' < 0 for the three losses named", kind="symbolic", provenance="unverified",
     statement=r"$\ell' < 0$ on $\mathbb{R}$ for logistic, exponential and correlation losses (Assumption A)",
     negative="the square loss u^2, not decreasing",
 )
 def assumption_a(budget: Budget, mutant: bool) -> Outcome:
-    losses = {"square": _u**2} if mutant else _SYMBOLIC
+    _u, losses = _symbolic_losses()
+    if mutant:
+        losses = {"square": _u**2}
     pts = np.linspace(-5, 5, 11)
     bad, worst = [], 0.0
     for name, expr in losses.items():
@@ -69,7 +80,9 @@ def _gap_eval(d: S.Drawn, worst_score: bool = False) -> Comparison:
 
 
 @empirical_claim(
-    "tf_svm/loss-above-infimum", locator=_LOC, provenance="unverified",
+    "tf_svm/loss-above-infimum",
+    locator="unverified as a lemma of arXiv:2308.16898 (not read); our proof: "
+            "proofs_checks/tf_svm/DERIVATIONS.md#loss-above-infimum", provenance="unverified",
     statement=r"$\mathcal{L}(W) > \mathcal{L}^\star = \frac1n\sum_i \ell(\gamma_{i,\mathrm{opt}_i})$ for every finite $W$",
     hypotheses=("l strictly decreasing",), strategy=S.instances_with_alpha(), check_hypotheses=lambda d: [],
     tolerance=TOL.inequality,
@@ -105,7 +118,7 @@ def _approach_eval(d: S.Drawn, predicted_margin: float = 1.0) -> Comparison:
 
 
 @empirical_claim(
-    "tf_svm/loss-approaches-infimum-along-wmm", locator=_LOC, provenance="derived",
+    "tf_svm/loss-approaches-infimum-along-wmm", locator=_LOC + "loss-approaches-infimum", provenance="derived",
     statement=r"$\mathcal{L}(R\,\hat W^{mm}) - \mathcal{L}^\star \downarrow 0$, $\log$-rate $-1/\|W^{mm}\|_F$ in $R$",
     hypotheses=("unique optimal tokens", "Att-SVM(opt) feasible"), strategy=S.instances_with_alpha(),
     check_hypotheses=_approach_hyp, tolerance=TOL.rate_fit,
@@ -128,14 +141,6 @@ def _overparam(inst) -> list[str]:
     return reasons
 
 
-def _grad_batch(inst, gamma, Ws: np.ndarray) -> np.ndarray:
-    r"""$\nabla\mathcal{L}(W_b)$ for a batch $W \in \mathbb{R}^{B \times d \times d}$ (the stable gradient of
-    :func:`attnlab.theory.tf_svm.attention_gd.grad_w`, one vectorised call)."""
-    q = np.einsum("bde,ne->bnd", Ws, inst.Z)  # q_i = W z_i
-    _, U, _ = score_loss_and_grad(np.broadcast_to(inst.X, (Ws.shape[0],) + inst.X.shape), q, gamma)
-    return np.einsum("bnd,ne->bde", U, inst.Z)
-
-
 def _min_grad_norm(inst, seed: int, radius: float = 1.0) -> float:
     r"""$\min \|\nabla\mathcal{L}(W)\|_F$ over the box $|W_{jk}| \le$ radius/d (inside the ball of that radius).
 
@@ -144,7 +149,6 @@ def _min_grad_norm(inst, seed: int, radius: float = 1.0) -> float:
     more accurate than the forward differences L-BFGS-B would take one call at a time)."""
     d = inst.shape[2]
     rng = np.random.default_rng(seed)
-    gamma = token_scores(inst.X, inst.v, inst.Y)
     h = np.cbrt(np.finfo(np.float64).eps)
     E = h * np.eye(d * d).reshape(d * d, d, d)
 
@@ -154,7 +158,7 @@ def _min_grad_norm(inst, seed: int, radius: float = 1.0) -> float:
 
     def fg(w):
         W = w.reshape(d, d)
-        G = _grad_batch(inst, gamma, np.concatenate([W[None], W + E, W - E]))
+        G = grad_w(inst.X, inst.Z, inst.v, inst.Y, np.concatenate([W[None], W + E, W - E]))[1]
         F = np.einsum("bde,bde->b", G, G)
         return float(F[0]), (F[1 : d * d + 1] - F[d * d + 1 :]) / (2 * h)
 
@@ -169,8 +173,10 @@ def _stationary_eval(d: S.Drawn) -> Comparison:
 
 
 @empirical_claim(
-    "tf_svm/no-finite-stationary-point", locator=_LOC, provenance="derived",
-    statement=r"$d \ge \max(T-1, n)$, independent $z_i$, non-constant scores $\Rightarrow \nabla\mathcal{L}(W) \ne 0$ (checked: $\min_{\|W\|_F \le 1}\|\nabla\mathcal{L}\|_F > 10^{-6}$)",
+    "tf_svm/no-finite-stationary-point",
+    locator=_LOC + "no-finite-stationary-point (the arXiv:2308.16898 abstract claims 'a benign optimization landscape devoid "
+            "of stationary points'; the theorem's number and hypotheses were not read)", provenance="derived",
+    statement=r"$d \ge \max(T-1, n)$, independent $z_i$, non-constant scores $\Rightarrow \nabla\mathcal{L}(W) \ne 0$ (checked: an L-BFGS-B search for $\min\|\nabla\mathcal{L}\|_F$ over the box $|W_{jk}| \le 1/d$, inside $\|W\|_F \le 1$, stays $> 10^{-6}$)",
     hypotheses=("d >= max(T-1, n)", "z_i independent", "non-constant scores"),
     strategy=S.instances_with_alpha(S.SHAPES[:1]), check_hypotheses=lambda d: _overparam(d.inst),
     tolerance=TOL.stationarity,

@@ -1,4 +1,5 @@
-r"""The predecessor paper's (MMTS) toy instances with exact SVM solutions (spec 3.14, arithmetic derived;
+r"""The predecessor paper's (MMTS) toy instances with exact SVM solutions (arithmetic derived in
+``proofs_checks/tf_svm/DERIVATIONS.md#mmts-toys``;
 printed cvxopt objectives src: MMTS notebooks). Each solution is verified in rationals by its KKT system
 on the active set (lambda >= 0, all margins >= 1) and matched by the certified Clarabel solve.
 """
@@ -6,15 +7,20 @@ on the active set (lambda >= 0, all margins >= 1) and matched by the certified C
 from __future__ import annotations
 
 import numpy as np
-import sympy as sp
+
 from attnlab.proofs_checks.record import Budget, Status
 from attnlab.proofs_checks.registry import Outcome, claim
+from attnlab.theory._lazy import lazy_module
 from attnlab.theory._tolerances import TOL, max_violation
 from attnlab.theory.tf_svm.attention_svm import key_differences, solve_prompt_svm
 from attnlab.theory.tf_svm.attention_svm_exact import exact_kkt_on_support
 from attnlab.theory.tf_svm.examples import mmts_joint, mmts_loss_comparison, mmts_single_input
 
-R = sp.Rational
+sp = lazy_module("sympy")
+
+
+def R(*args):  # sympy.Rational, imported on first use
+    return sp.Rational(*args)
 
 
 def _cases(mutant: bool):
@@ -28,7 +34,9 @@ def _cases(mutant: bool):
 
 
 @claim(
-    "tf_svm/mmts-toy-exact-solutions", locator="unverified", kind="certified", provenance="derived",
+    "tf_svm/mmts-toy-exact-solutions",
+    locator="derived: proofs_checks/tf_svm/DERIVATIONS.md#mmts-toys (instances and printed objectives from the ucr-optml/max_margin_attention "
+            "notebooks of MMTS, arXiv:2306.13596)", kind="certified", provenance="derived",
     statement=r"MMTS toys: $p^{mm}_a = (-0.1, 1)/1.01$, $p^{mm}_b = (1, 0)$, joint $p^{mm} = (4/3, 1/3)$, loss example $p^{mm} = (1, 0)$ for all C",
     negative="expected p^mm_a unnormalised: (-0.1, 1)",
 )

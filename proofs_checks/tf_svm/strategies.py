@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from attnlab.theory.tf_svm.examples import TfSvmInstance, equal_score_instance, random_instance
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
+
+from attnlab.theory.tf_svm.examples import TfSvmInstance, equal_score_instance, random_instance
 
 __all__ = [
     "SHAPES", "Drawn", "EvalCap", "instances", "instances_with_alpha", "equal_score_instances", "factorizations",

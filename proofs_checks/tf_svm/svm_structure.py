@@ -1,18 +1,19 @@
 r"""Structure of the Att-SVM solutions: KKT span and rank, the (K, Q) variational identity, invariances,
-and the optimality inequalities between the Frobenius and nuclear solutions. All [derived] in the spec
-(section 2.2, 3.4, 3.11, 7); checked on solver solutions whose KKT certificate passed.
+and the optimality inequalities between the Frobenius and nuclear solutions. All [derived]: proofs in
+``proofs_checks/tf_svm/DERIVATIONS.md``; checked on solver solutions whose KKT certificate passed.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.tf_svm import strategies as S
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 
-_LOC = "unverified"
+_LOC = "derived: proofs_checks/tf_svm/DERIVATIONS.md#"  # + the section anchor of each claim
 
 
 def _feasible(d: S.Drawn) -> list[str]:
@@ -32,7 +33,7 @@ def _rank_eval(d: S.Drawn, slack: int = 0) -> Comparison:
 
 
 @empirical_claim(
-    "tf_svm/wmm-rank-at-most-min-n-d", locator=_LOC, provenance="derived",
+    "tf_svm/wmm-rank-at-most-min-n-d", locator=_LOC + "kkt-rank", provenance="derived",
     statement=r"$\mathrm{rank}\, W^{mm}_\alpha \le \min(n, d)$ (KKT: $W^{mm} = \sum \lambda_{it}(x_{i\alpha_i} - x_{it})z_i^\top$)",
     hypotheses=("Att-SVM(alpha) feasible",), strategy=S.instances_with_alpha(), check_hypotheses=_feasible,
     tolerance=TOL.rank,
@@ -51,7 +52,7 @@ def _span_eval(d: S.Drawn, transpose: bool = False) -> Comparison:
 
 
 @empirical_claim(
-    "tf_svm/wmm-row-space-in-query-span", locator=_LOC, provenance="derived",
+    "tf_svm/wmm-row-space-in-query-span", locator=_LOC + "row-space", provenance="derived",
     statement=r"$W^{mm}_\alpha (I - P_{\mathrm{span}\{z_i\}}) = 0$",
     hypotheses=("Att-SVM(alpha) feasible",), strategy=S.instances_with_alpha(), check_hypotheses=_feasible,
     tolerance=TOL.solver,
@@ -76,7 +77,7 @@ def _variational_eval(f: S.Factorization, target: str = "nuc") -> Comparison:
 
 
 @empirical_claim(
-    "tf_svm/nuclear-variational-identity", locator=_LOC, provenance="derived",
+    "tf_svm/nuclear-variational-identity", locator=_LOC + "nuclear-variational-identity", provenance="derived",
     statement=r"$\min\{\tfrac12(\|K\|_F^2 + \|Q\|_F^2): KQ^\top = W\} = \|W\|_*$ for $m \ge \mathrm{rank}\, W$",
     hypotheses=("m >= rank W",), strategy=S.factorizations(), check_hypotheses=lambda f: [],
     tolerance=TOL.float64_exact,
@@ -125,7 +126,7 @@ def _register_invariance(kind: str, statement: str, bug: str) -> None:
     evaluate.__name__ = evaluate.__qualname__ = f"wmm_invariance_{kind}"
     evaluate_with_bug.__name__ = evaluate_with_bug.__qualname__ = f"wmm_invariance_{kind}_with_bug"
     empirical_claim(
-        f"tf_svm/wmm-invariance-{kind}", locator=_LOC, provenance="derived", statement=statement,
+        f"tf_svm/wmm-invariance-{kind}", locator=_LOC + f"invariance-{kind}", provenance="derived", statement=statement,
         hypotheses=("Att-SVM(alpha) feasible",), strategy=S.instances_with_alpha(), check_hypotheses=_feasible,
         tolerance=TOL.solver,
         negative=NegativeControl(bug, evaluate=evaluate_with_bug),
@@ -160,7 +161,7 @@ def _norms_eval(d: S.Drawn, swapped: bool = False) -> Comparison:
 
 
 @empirical_claim(
-    "tf_svm/norm-optimality-inequalities", locator=_LOC, provenance="derived",
+    "tf_svm/norm-optimality-inequalities", locator=_LOC + "norm-optimality", provenance="derived",
     statement=r"$\|W^{mm}_{\star}\|_* \le \|W^{mm}\|_*$ and $\|W^{mm}\|_F \le \|W^{mm}_{\star}\|_F$",
     hypotheses=("Att-SVM(alpha) feasible",), strategy=S.instances_with_alpha(S.SHAPES[:1]),
     check_hypotheses=_feasible, tolerance=TOL.solver,

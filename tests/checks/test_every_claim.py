@@ -4,6 +4,7 @@ and its negative control (a planted bug) fails. A new claim is tested here witho
 from __future__ import annotations
 
 import pytest
+
 from attnlab.proofs_checks.papers import all_papers
 from attnlab.proofs_checks.record import Budget, Kind, Status
 from attnlab.proofs_checks.registry import Claim, all_claims

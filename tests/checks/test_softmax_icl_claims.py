@@ -3,7 +3,9 @@ records, and the paper-specific numbers."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+
 from attnlab.proofs_checks import registry
 from attnlab.proofs_checks.record import Budget, Kind, Status
 from attnlab.proofs_checks.softmax_icl.instances import DocumentPair, PointPair, SoftmaxInstance
@@ -91,9 +93,25 @@ def test_issue_centred_scale_identical_rows_are_within_rounding_and_the_uncentre
     """Regression: a document with identical rows made the centred aggregate ~0, so a tolerance scaled by the
     centred keys flagged rounding noise (1e-14) as a counterexample at budget 200."""
     import numpy as np
+
     from attnlab.proofs_checks.softmax_icl.gd import _from_zero
     from attnlab.proofs_checks.softmax_icl.instances import GDInstance
 
     g = GDInstance(np.full((3, 5), 0.5163977794943223), np.zeros(5), np.full(3, 20.0), 8.0, 2.0)
     assert _from_zero(g, centred=True).holds
     assert not _from_zero(g, centred=False).holds
+
+
+def test_issue_8_pairs_closer_than_float64_resolution_are_not_applicable_never_failed():
+    # attnlab check softmax_icl --seed 3 once failed sublemma-chain on x, y differing by ~5e-15 in one coordinate
+    rng = np.random.default_rng(3)
+    A = rng.normal(size=(5, 3))
+    A *= 4.5 / np.linalg.svd(A, compute_uv=False)[0]
+    x = np.array([0.3, -0.2, 0.1])
+    y = x + np.array([5e-15, 0.0, 0.0])
+    for claim_id in ("softmax_icl/sublemma-chain", "softmax_icl/lipschitz-x-paper-M", "softmax_icl/lipschitz-x-tight"):
+        rec = registry.get_claim(claim_id).check_instance(PointPair(A, x, y, 4.5))
+        assert rec.status is Status.NOT_APPLICABLE, (claim_id, rec.to_dict())
+        assert any("float64 resolution" in r for r in rec.reasons)
+    far = registry.get_claim("softmax_icl/sublemma-chain").check_instance(PointPair(A, x, x + [1e-4, 0, 0], 4.5))
+    assert far.status is Status.EMPIRICAL_HOLDS, far.to_dict()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from attnlab.proofs_checks.record import Status
 from attnlab.proofs_checks.registry import get_claim
 from attnlab.proofs_checks.tf_svm import strategies as S

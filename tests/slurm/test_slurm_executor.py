@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from attnlab.experiments.executors import make_executor
 
 pytestmark = [pytest.mark.slurm, pytest.mark.timeout(300)]

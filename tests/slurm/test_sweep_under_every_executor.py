@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from attnlab.experiments.executors import make_executor
 from attnlab.experiments.figures import get_figure
 from attnlab.experiments.runner import plan_cells, run_sweep

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.theory._tolerances import TOL, assert_close
 from attnlab.theory.tf_svm.attention_direction import classify_direction, correlation
 from attnlab.theory.tf_svm.attention_gd import GdConfig, grad_w, run_gd_kq, run_gd_p, run_gd_w
@@ -60,23 +61,3 @@ def test_numpy_core_broadcasts_over_a_batch_axis():
     L, U, _ = score_loss_and_grad(np.stack([inst.X] * 2), np.stack([q] * 2), np.stack([g] * 2))
     L1, U1, _ = score_loss_and_grad(inst.X, q, g)
     assert_close(U[1], U1, TOL.float64_exact, "batched U")
-
-
-def test_batched_torch_gd_equals_theory_on_cpu():
-    from attnlab.gpu.tf_svm.attention_gd import batched_gd_kq, batched_gd_w
-
-    insts = [random_instance(2, 3, 5, seed=s) for s in range(3)]
-    X = np.stack([i.X for i in insts])
-    Z = np.stack([i.Z for i in insts])
-    v = np.stack([i.v for i in insts])
-    Y = np.stack([i.Y for i in insts])
-    W0 = np.random.default_rng(0).normal(size=(3, 5, 5)) * 0.1
-    cfg = GdConfig(steps=200, log_every=100)
-    out = batched_gd_w(X, Z, v, Y, W0, cfg, device="cpu")
-    for b, inst in enumerate(insts):
-        ref = run_gd_w(inst.X, inst.Z, inst.v, inst.Y, W0[b], cfg).W
-        assert_close(out.W[b], ref, TOL.gpu_float64, f"instance {b}")
-    assert out.log_W.shape == (3, 3, 5, 5)
-    kq = batched_gd_kq(X, Z, v, Y, W0, W0 + 0.05, GdConfig(steps=30), device="cpu")
-    ref = run_gd_kq(insts[0].X, insts[0].Z, insts[0].v, insts[0].Y, W0[0], W0[0] + 0.05, GdConfig(steps=30)).W
-    assert_close(kq.W[0], ref, TOL.gpu_float64, "K Q^T")

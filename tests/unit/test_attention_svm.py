@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from attnlab.theory._tolerances import TOL, assert_close
 from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.tf_svm.attention_svm import att_svm_rows, locally_optimal, solve_att_svm, solve_prompt_svm
@@ -104,13 +105,16 @@ def test_nuclear_solution_lies_in_the_span_of_the_queries():
 
 @pytest.mark.parametrize("norm", ["fro", "nuc"])
 def test_direct_infeasible_status_comes_with_a_checked_farkas_ray(norm):
-    from attnlab.theory.tf_svm._margin_qp import _farkas_ok
+    from attnlab.theory.tf_svm._margin_scale import farkas_ray, scale_rows
 
     inst = duplicate_token_instance()
     sol = solve_att_svm(inst.X, inst.Z, (0, 0, 0), norm)
-    assert sol.status == "infeasible"
+    assert sol.status == "infeasible" and sol.farkas.certifies_infeasible
     A = att_svm_rows(inst.X, inst.Z, (0, 0, 0)).reshape(-1, inst.X.shape[2] ** 2)
-    assert not _farkas_ok(A + 1.0, np.ones(A.shape[0]), np.ones(A.shape[0]), norm, (inst.X.shape[2],) * 2)
+    shifted = A + 1.0  # every row gains the same positive direction: feasible, so no ray may be accepted
+    b = np.ones(A.shape[0])
+    ray = farkas_ray(shifted, b, np.ones(A.shape[0]), norm, (inst.X.shape[2],) * 2, scale_rows(shifted, b))
+    assert ray is None or not ray.certifies_infeasible
 
 
 @pytest.mark.parametrize("norm", ["fro", "nuc"])

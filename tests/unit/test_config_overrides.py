@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from attnlab.experiments.config import canonical_json
+
+from attnlab.experiments.config import SCALES, canonical_json
 from attnlab.experiments.softmax_icl.lipschitz_ratio_vs_n import Config
 from attnlab.theory.errors import ConfigError
 
@@ -33,5 +34,21 @@ def test_configs_are_frozen_and_canonical():
 
 
 def test_unknown_scale_is_rejected():
-    with pytest.raises(ConfigError, match="valid scales: smoke, paper"):
+    with pytest.raises(ConfigError, match="valid scales: smoke, medium, paper"):
         Config.preset("huge")
+
+
+def test_medium_is_a_preset_that_falls_back_to_smoke_where_a_config_defines_none():
+    from attnlab.experiments.softmax_icl import fig4_linear_baseline as fig4
+
+    assert Config.preset("medium") == Config.smoke()
+    assert fig4.Config.preset("medium") == fig4.Config.medium() != fig4.Config.smoke()
+
+
+@pytest.mark.parametrize("command", ["reproduce", "all"])
+def test_the_cli_accepts_every_scale(command):
+    from attnlab.experiments.cli import build_parser
+
+    args = ["reproduce", "softmax_icl"] if command == "reproduce" else ["all"]
+    for scale in SCALES:
+        assert build_parser().parse_args([*args, "--scale", scale]).scale == scale

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 import torch
+
 from attnlab.gpu.device import ENV_VAR, get_device
 from attnlab.theory.errors import ConfigError
 
@@ -37,3 +38,37 @@ def test_importing_the_packages_neither_imports_torch_nor_probes_cuda():
             "print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_device_name_answers_cpu_without_importing_torch():
+    code = ("import sys; from attnlab.gpu.device import device_name; "
+            "print(device_name('cpu'), 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["cpu", "False"]
+
+
+def test_device_name_follows_the_policy(monkeypatch):
+    from attnlab.gpu.device import device_name
+
+    monkeypatch.setenv(ENV_VAR, "cpu")
+    assert device_name() == "cpu" and device_name("cpu") == "cpu"
+    with pytest.raises(ConfigError, match="valid: auto, cpu, cuda"):
+        device_name("tpu")
+
+
+def test_the_reproduce_command_passes_the_device_in_the_cells_not_the_environment(monkeypatch, tmp_path):
+    import os
+
+    from attnlab.experiments import cli, reproduce
+
+    seen = {}
+
+    def fake(fid, scale, overrides, store, executor, out, device=None):
+        seen[fid] = device
+        return reproduce.Reproduction(fid, tmp_path, 0, 0, [])
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.setattr(reproduce, "reproduce_figure", fake)
+    code = cli.main(["reproduce", "tf_svm/local-convergence", "--device", "cpu", "--out", str(tmp_path),
+                     "--store", str(tmp_path / "s.sqlite")])
+    assert code == 0 and seen == {"tf_svm/local-convergence": "cpu"} and ENV_VAR not in os.environ

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+
 from attnlab.experiments.executors import EXECUTORS, ProcessExecutor, SerialExecutor, make_executor
 from attnlab.theory.errors import ConfigError
 

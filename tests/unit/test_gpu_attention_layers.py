@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+
 from attnlab.gpu.softmax_icl.attention_layers import SelfAttentionRegressor, make_tokens
 from attnlab.gpu.softmax_icl.gd_predictors import OneStepGDLinear
 from attnlab.theory._tolerances import TOL, assert_close

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+
 from attnlab.gpu.softmax_icl import softmax_regression as gsr
 from attnlab.gpu.softmax_icl.gd_predictors import OneStepGDLinear, OneStepGDSoftmax
 from attnlab.theory._tolerances import TOL, assert_close
@@ -90,3 +91,15 @@ def test_one_step_gd_linear_predictor_is_one_gd_step_on_least_squares():
     for i in range(B):
         grad0 = -(xs[i].T @ ys[i]) / N  # gradient of (1/2N) sum (W x - y)^2 at W = 0
         assert_close(pred[i].item(), (-eta * grad0) @ xq[i], TOL.gpu_float64, "one-step GD linear")
+
+
+@pytest.mark.parametrize("model", [OneStepGDLinear(), OneStepGDSoftmax(label_offset=1.0)])
+def test_readout_path_equals_one_readout_per_step_size(model):
+    rng = np.random.default_rng(7)
+    n, d = 5, 7
+    xs, xq, g = _t(rng.standard_normal((B, n, d))), _t(rng.standard_normal((B, d))), _t(rng.standard_normal((B, d)))
+    etas = [0.0, 0.3, 2.0, 11.0]
+    path = torch.stack(list(model.readout_path(xs, xq, g, etas)))  # (E, B)
+    expected = torch.stack([model.readout(xs, xq, eta * g) for eta in etas])
+    assert path.shape == (len(etas), B)
+    assert_close(path.numpy(), expected.numpy(), TOL.gpu_float64, f"{type(model).__name__} readout path")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+
 from attnlab.paper_figs.softmax_icl.training import plot
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
+
 import attnlab.theory.softmax_icl as softmax_icl
 import attnlab.theory.tf_svm as tf_svm
-import numpy as np
 from attnlab.theory.softmax_icl import softmax_regression
 from attnlab.theory.tf_svm import attention_svm
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from attnlab.experiments.figures import all_figures
 from attnlab.experiments.listing import _test_location
 from attnlab.experiments.reference import figure_reference

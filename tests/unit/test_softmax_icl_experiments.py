@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+
 from attnlab.experiments.softmax_icl import fig1_training as fig1
 from attnlab.experiments.softmax_icl import fig2_loss_vs_d as fig2
 from attnlab.experiments.softmax_icl import fig4_linear_baseline as fig4

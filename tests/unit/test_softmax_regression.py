@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from attnlab.proofs_checks.softmax_icl import strategies as pst
 from attnlab.theory._tolerances import TOL, assert_close, max_violation
 from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.softmax_icl import softmax_regression as sr
 from attnlab.theory.softmax_icl.examples import EXAMPLES
-from hypothesis import given
-from hypothesis import strategies as st
 
 EX = EXAMPLES["softmax_icl"]
 H = 1e-6  # central-difference step (TOL.finite_difference is sized for it)

@@ -14,11 +14,51 @@ FIG = "softmax_icl/lipschitz-ratio-vs-n"
 TINY = Config(seeds=(0, 1, 2), n_values=(3, 5), R_values=(1.0,), d=7, draws=4)
 
 
-def test_cell_key_depends_on_config_seed_and_version_only():
+def test_cell_key_depends_on_config_seed_version_device_and_dtype_only():
     a = Cell(FIG, '{"d":7}', 0, "0.1.0")
-    assert a.key == Cell(FIG, '{"d":7}', 0, "0.1.0").key
+    assert a.key == Cell(FIG, '{"d":7}', 0, "0.1.0", "cpu", "float64").key
     assert len({a.key, Cell(FIG, '{"d":5}', 0, "0.1.0").key, Cell(FIG, '{"d":7}', 1, "0.1.0").key,
-                Cell(FIG, '{"d":7}', 0, "0.2.0").key}) == 4
+                Cell(FIG, '{"d":7}', 0, "0.2.0").key, Cell(FIG, '{"d":7}', 0, "0.1.0", "cuda").key,
+                Cell(FIG, '{"d":7}', 0, "0.1.0", "cpu", "float32").key}) == 6
+
+
+def test_a_cpu_cell_is_not_served_to_a_cuda_request(monkeypatch):
+    import attnlab.gpu.device as device
+
+    fig = get_figure("tf_svm/local-convergence")
+    assert fig.takes_device
+    cfg = fig.config_cls.smoke()
+    cpu = plan_cells(fig, cfg, "cpu")
+    monkeypatch.setattr(device, "get_device", lambda explicit=None: "cuda")  # as on a machine with CUDA
+    cuda = plan_cells(fig, cfg, "cuda")
+    assert [c.device for c in cpu] == ["cpu"] and [c.device for c in cuda] == ["cuda"]
+    assert not {c.key for c in cpu} & {c.key for c in cuda}
+
+
+def test_a_figure_that_computes_on_the_cpu_is_keyed_cpu_whatever_device_is_asked():
+    fig = get_figure(FIG)
+    assert not fig.takes_device
+    assert [c.device for c in plan_cells(fig, TINY, "cuda")] == ["cpu"] * 3  # never probes CUDA for it
+
+
+def test_the_cell_dtype_is_the_configs_dtype_field():
+    fig = get_figure("softmax_icl/fig1-training")
+    cfg = replace(fig.config_cls.smoke(), dtype="float64")
+    assert {c.dtype for c in plan_cells(fig, cfg, "cpu")} == {"float64"}
+    assert {c.dtype for c in plan_cells(fig, replace(cfg, dtype="float32"), "cpu")} == {"float32"}
+
+
+def test_the_cells_device_reaches_run_as_an_argument_not_through_the_environment(monkeypatch):
+    from attnlab.experiments import runner
+    from attnlab.gpu.device import ENV_VAR
+
+    seen = {}
+    fig = get_figure("tf_svm/local-convergence")
+    fake = replace(fig, run=lambda cfg, seed, device=None: seen.setdefault("device", device) and [])
+    monkeypatch.setattr(runner, "get_figure", lambda _id: fake)
+    monkeypatch.setenv(ENV_VAR, "cuda")  # must be ignored: the cell says cpu
+    runner.execute_cell(plan_cells(fig, fig.config_cls.smoke(), "cpu")[0])
+    assert seen["device"] == "cpu"
 
 
 def test_adding_seeds_reuses_the_cells_already_stored(tmp_path):

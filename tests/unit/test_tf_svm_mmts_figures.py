@@ -7,11 +7,13 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+
 from attnlab.experiments.tf_svm import mmts_joint_training as b3
 from attnlab.experiments.tf_svm import mmts_loss_dependence as b4
 from attnlab.experiments.tf_svm import mmts_multi_input as b2
 from attnlab.experiments.tf_svm import mmts_single_input as b1
 from attnlab.theory._tolerances import TOL, is_close
+from attnlab.theory.tf_svm.attention_gd import grad_vp
 from attnlab.theory.tf_svm.examples import mmts_joint
 
 TINY = {
@@ -44,11 +46,11 @@ def test_joint_gradient_matches_central_differences():
     inst = mmts_joint(tight=True)
     rng = np.random.default_rng(3)
     p, v = rng.normal(size=2), rng.normal(size=2)
-    _, gp, gv, _ = b3.joint_grads(inst.X, inst.Y, p, v)
+    _, gp, gv, _ = grad_vp(inst.X, inst.X, inst.Y, p, v)
     h = 1e-6
 
     def loss(pp, vv):
-        return b3.joint_grads(inst.X, inst.Y, pp, vv)[0]
+        return grad_vp(inst.X, inst.X, inst.Y, pp, vv)[0]
 
     num_p = np.array([(loss(p + h * e, v) - loss(p - h * e, v)) / (2 * h) for e in np.eye(2)])
     num_v = np.array([(loss(p, v + h * e) - loss(p, v - h * e)) / (2 * h) for e in np.eye(2)])

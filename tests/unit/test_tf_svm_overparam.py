@@ -6,6 +6,7 @@ import math
 from dataclasses import replace
 
 import pytest
+
 from attnlab.experiments.figures import get_figure
 from attnlab.experiments.reference import figure_reference
 from attnlab.experiments.tf_svm import overparam_convergence as a4

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+
 from attnlab.experiments.tf_svm import gd_paths_2d as a1
 from attnlab.experiments.tf_svm import multi_token_nonlinear as a5
 from attnlab.theory._tolerances import TOL, is_close

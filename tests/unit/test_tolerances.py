@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from attnlab.theory._tolerances import TOL, assert_close, is_close
 
 

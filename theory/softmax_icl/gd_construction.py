@@ -16,6 +16,7 @@ Derived for attnlab (not in the paper); checked against :func:`attnlab.theory.so
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.theory._validation import as_float_array
 
 __all__ = ["build_gd_step_attention"]

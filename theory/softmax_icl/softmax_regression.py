@@ -29,6 +29,7 @@ array([0.33333333, 0.33333333, 0.33333333])
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.theory._validation import as_float_array
 from attnlab.theory.errors import InvalidInputError
 

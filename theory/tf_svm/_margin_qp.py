@@ -32,69 +32,62 @@ Two routes to the same certified answer (``method``):
   once per shape when ``cache``), solved by Clarabel through cvxpy. Kept as the independent reference the tests
   compare with.
 
-Either way only solver status optimal is accepted; the certificate is then computed here from the primal and
-dual values against the *original* $A$, $b$, and a solution whose certificate fails is reported with status
-``uncertified``.
+Either way the solver sees the *normalised* problem of :mod:`attnlab.theory.tf_svm._margin_scale` (unit rows,
+largest right-hand side 1; exact zero rows decided without a tolerance), the answer is scaled back, and only
+solver status optimal is accepted; the certificate is then computed from the primal and dual values against the
+*original* $A$, $b$ with every residual relative to the data's scale (``TOL.svm_kkt``), and a solution whose
+certificate fails is reported with status ``uncertified``. An infeasible report needs a Farkas ray whose rows
+cancel to rounding level (``TOL.farkas``); a ray that only bounds $\|W\|$ from below gives ``ill-conditioned``.
 """
 
 from __future__ import annotations
 
 import functools
 import time
+import warnings
 from dataclasses import dataclass
 
-import clarabel
-import cvxpy as cp
 import numpy as np
-import scipy.sparse as sp
-from attnlab.theory._tolerances import TOL, Tolerance
 
-__all__ = ["Certificate", "RawSolve", "solve_margin_problem", "SOLVER", "SOLVER_OPTIONS", "METHODS"]
+from attnlab.theory._lazy import lazy_module
+from attnlab.theory._tolerances import TOL
+from attnlab.theory.tf_svm._margin_scale import (
+    Certificate,
+    FarkasRay,
+    certificate,
+    exact_zero_row_ray,
+    farkas_ray,
+    scale_rows,
+)
 
+# imported on first solve: discovery imports this module for every tf_svm claim, and `attnlab list` need not pay
+clarabel = lazy_module("clarabel")
+cp = lazy_module("cvxpy")
+sp = lazy_module("scipy.sparse")
+
+__all__ = ["Certificate", "FarkasRay", "RawSolve", "solve_margin_problem", "SOLVER", "SOLVER_OPTIONS"]
+
+_METHODS = ("direct", "cvxpy")  # the two routes of solve_margin_problem
 SOLVER = "CLARABEL"
 #: Clarabel's own stopping tolerances, recorded in every solution (tightened from 1e-8 so that
 #: support-token detection at TOL.margin is unambiguous).
 SOLVER_OPTIONS = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10}
 
-METHODS = ("direct", "cvxpy")
 #: relative singular-value threshold below which a direction is not in the span of the constraint matrices
 #: (the nuclear reduction); a dropped direction perturbs rows by <= this, and the certificate on the original
 #: rows would catch any effect on the answer.
 _SPAN_RTOL = 1e-13
 
+#: cvxpy's status strings (``cp.OPTIMAL`` is ``"optimal"``, ...) written out, so that loading this module does not
+#: load cvxpy; tests/unit/test_cli_startup.py checks them against cvxpy's constants.
 _STATUS = {
-    cp.OPTIMAL: "optimal",
-    cp.INFEASIBLE: "infeasible",
-    cp.UNBOUNDED: "unbounded",
-    cp.OPTIMAL_INACCURATE: "inaccurate",
-    cp.INFEASIBLE_INACCURATE: "inaccurate",
-    cp.UNBOUNDED_INACCURATE: "inaccurate",
+    "optimal": "optimal",
+    "infeasible": "infeasible",
+    "unbounded": "unbounded",
+    "optimal_inaccurate": "inaccurate",
+    "infeasible_inaccurate": "inaccurate",
+    "unbounded_inaccurate": "inaccurate",
 }
-
-
-@dataclass(frozen=True)
-class Certificate:
-    """KKT residuals of a returned solution, each with the scale its tolerance is relative to."""
-
-    primal_infeasibility: float  # max(0, max_k b_k - a_k^T w)
-    dual_infeasibility: float  # max(0, -min_k lambda_k)
-    complementarity: float  # max_k |lambda_k (a_k^T w - b_k)|
-    stationarity: float  # fro: ||w - A^T lambda||; nuc: |<G,W> - ||W||_*| + max(0, ||G||_2 - 1)
-    duality_gap: float  # |primal objective - dual objective|
-    scale: float  # max(1, ||w||, max lambda, objective)
-    tolerance: Tolerance
-
-    @property
-    def ok(self) -> bool:
-        allow = self.tolerance.allowance(self.scale)
-        res = (self.primal_infeasibility, self.dual_infeasibility, self.complementarity,
-               self.stationarity, self.duality_gap)
-        return bool(all(np.isfinite(r) and r <= allow for r in res))
-
-    def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("primal_infeasibility", "dual_infeasibility", "complementarity",
-                                              "stationarity", "duality_gap", "scale")} | {
-            "tolerance": self.tolerance.to_dict(), "ok": self.ok}
 
 
 @dataclass(frozen=True)
@@ -106,6 +99,7 @@ class RawSolve:
     certificate: Certificate | None
     solve_time_s: float
     cvxpy_status: str
+    farkas: FarkasRay | None = None  # the infeasibility ray (infeasible) or norm lower bound (ill-conditioned)
 
 
 @functools.lru_cache(maxsize=64)
@@ -128,32 +122,8 @@ def _compiled(m: int, shape: tuple[int, ...], norm: str):
     return prob, A, b, Wv if norm == "nuc" else w, cons[0]
 
 
-def _certificate(A, b, w, lam, norm, shape) -> tuple[Certificate, float]:
-    r = A @ w - b
-    if norm == "fro":
-        obj = 0.5 * float(w @ w)
-        g = A.T @ lam
-        stat = float(np.linalg.norm(w - g))
-        dual_obj = float(b @ lam) - 0.5 * float(g @ g)
-    else:
-        W = w.reshape(shape)
-        G = (A.T @ lam).reshape(shape)
-        obj = float(np.linalg.svd(W, compute_uv=False).sum())
-        stat = abs(float(np.sum(G * W)) - obj) + max(0.0, float(np.linalg.norm(G, 2)) - 1.0)
-        dual_obj = float(b @ lam)
-    cert = Certificate(
-        primal_infeasibility=max(0.0, float(np.max(-r))),
-        dual_infeasibility=max(0.0, float(-np.min(lam))),
-        complementarity=float(np.max(np.abs(lam * r))),
-        stationarity=stat,
-        duality_gap=abs(obj - dual_obj),
-        scale=max(1.0, float(np.linalg.norm(w)), float(np.max(np.abs(lam))), abs(obj)),
-        tolerance=TOL.solver,
-    )
-    return cert, obj
-
-
-def _solve_cvxpy(A: np.ndarray, b: np.ndarray, shape: tuple[int, ...], norm: str, cache: bool) -> RawSolve:
+def _solve_cvxpy(A: np.ndarray, b: np.ndarray, shape: tuple[int, ...], norm: str, cache: bool):
+    """The primal through cvxpy. Returns (cvxpy status, w, lam, wall seconds) like :func:`_solve_direct`."""
     m = A.shape[0]
     if cache:
         prob, Ap, bp, var, con = _compiled(m, tuple(shape), norm)
@@ -162,21 +132,18 @@ def _solve_cvxpy(A: np.ndarray, b: np.ndarray, shape: tuple[int, ...], norm: str
     Ap.value, bp.value = A, b
     t0 = time.perf_counter()
     try:
-        prob.solve(solver=SOLVER, **SOLVER_OPTIONS)
+        with warnings.catch_warnings():  # an inaccurate solve is judged by the certificate, not a warning
+            warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
+            prob.solve(solver=SOLVER, **SOLVER_OPTIONS)
         cv_status = prob.status
     except cp.error.SolverError:
         cv_status = "solver_error"
     wall = time.perf_counter() - t0
-    status = _STATUS.get(cv_status, cv_status)
-    if status != "optimal" or var.value is None or con.dual_value is None:
-        return RawSolve(status if status != "optimal" else "solver_error", None, None, None, None, wall,
-                        cv_status)
+    if var.value is None or con.dual_value is None:
+        return cv_status if cv_status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE) else "solver_error", None, None, wall
     w = np.asarray(var.value, dtype=np.float64).reshape(-1)
     lam = np.asarray(con.dual_value, dtype=np.float64).reshape(-1)
-    cert, obj = _certificate(A, b, w, lam, norm, shape)
-    if norm == "fro":
-        obj = float(np.sqrt(2.0 * obj))  # report ||w||, not 1/2 ||w||^2
-    return RawSolve("optimal" if cert.ok else "uncertified", w, lam, obj, cert, wall, cv_status)
+    return cv_status, w, lam, wall
 
 
 #: Clarabel settings tried in turn by the direct route before the cvxpy fallback. Neither changes a stopping
@@ -223,19 +190,6 @@ def _clarabel_status(sol) -> str:
             "AlmostPrimalInfeasible": cp.UNBOUNDED_INACCURATE}.get(st, "solver_error")
 
 
-def _farkas_ok(A: np.ndarray, b: np.ndarray, ray: np.ndarray, norm: str, shape) -> bool:
-    r"""$\lambda \ge 0$, $b^\top\lambda > 0$ and $A^\top\lambda = 0$ (to ``TOL.solver`` after scaling
-    $b^\top\lambda = 1$) prove $Aw \ge b$ infeasible: $0 = w^\top A^\top\lambda \ge b^\top\lambda > 0$."""
-    bl = float(b @ ray)
-    if not np.all(np.isfinite(ray)) or bl <= 0:
-        return False
-    lam = ray / bl
-    g = A.T @ lam
-    resid = float(np.linalg.norm(g.reshape(shape), 2) if norm == "nuc" else np.linalg.norm(g))
-    allow = TOL.solver.allowance(1.0)
-    return max(resid, max(0.0, float(-np.min(lam)))) <= allow
-
-
 def _solve_direct(A: np.ndarray, b: np.ndarray, shape: tuple[int, ...], norm: str, overrides=None):
     """Clarabel on the dual (see module docstring). Returns (cvxpy-style status, w, lam, wall seconds)."""
     m = A.shape[0]
@@ -271,10 +225,8 @@ def _solve_direct(A: np.ndarray, b: np.ndarray, shape: tuple[int, ...], norm: st
     wall = time.perf_counter() - t0
     status = _clarabel_status(sol)
     lam = np.asarray(sol.x, dtype=np.float64)
-    if status != cp.OPTIMAL:
-        if status == cp.INFEASIBLE and not _farkas_ok(A, b, lam, norm, shape):
-            status = cp.INFEASIBLE_INACCURATE
-        return status, None, None, wall
+    if status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE):  # an infeasibility ray (if any) is judged by the caller, on the original rows
+        return status, None, lam if status in (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE) else None, wall
     if norm == "fro":
         w = A.T @ lam
     else:
@@ -285,37 +237,88 @@ def _solve_direct(A: np.ndarray, b: np.ndarray, shape: tuple[int, ...], norm: st
     return status, w, lam, wall
 
 
+def _rank(cert: Certificate) -> tuple:
+    """Order of preference between two candidate answers: certified with resolved margins first, then the
+    smaller largest residual."""
+    return (not (cert.ok and cert.margins_resolved), max(cert.residuals))
+
+
+def _polish(A, b, Ah, bh, lam_hat, shape, scaling):
+    r"""Frobenius only: the exact KKT solve on the solver's active set $S = \{k: \hat\lambda_k > $ ``TOL.svm_kkt``
+    $\max\hat\lambda\}$, $\hat w = \hat A_S^+\hat b_S$ (minimum norm, by SVD) and $\hat\lambda_S$ from
+    $\hat A_S^\top\hat\lambda_S = \hat w$. When $S$ is the true active set this is $W^{mm}$ to rounding, where the
+    interior point stops at ~1e-9 relative; the caller keeps it only if its certificate is at least as good.
+    Returns ``(w, lam, certificate, objective)`` or ``None``."""
+    if lam_hat is None or not np.all(np.isfinite(lam_hat)) or np.max(lam_hat, initial=0.0) <= 0:
+        return None
+    S = lam_hat > TOL.svm_kkt.rtol * np.max(lam_hat)
+    wh = np.linalg.lstsq(Ah[S], bh[S], rcond=None)[0]
+    lh = np.zeros_like(lam_hat)
+    lh[S] = np.linalg.lstsq(Ah[S].T, wh, rcond=None)[0]
+    w, lam = scaling.unscale(wh, lh, "fro")
+    cert, obj = certificate(A, b, w, lam, "fro", shape, scaling)
+    return w, lam, cert, obj
+
+
 def solve_margin_problem(A: np.ndarray, b: np.ndarray, shape: tuple[int, ...], norm: str,
                          cache: bool = True, method: str = "direct") -> RawSolve:
     """Solve the hard-margin problem for rows ``A`` (m x prod(shape)) and right-hand side ``b``.
 
-    ``method="direct"`` (Clarabel on the dual, no modelling layer) or ``"cvxpy"`` (the parameterised primal,
-    compiled once per shape when ``cache``). Both return only certificate-checked optimal solutions.
+    ``method="direct"`` (Clarabel on the dual, no modelling layer; cvxpy primal as fallback) or ``"cvxpy"`` (the
+    parameterised primal, compiled once per shape when ``cache``). Both solve the normalised problem and return
+    only certificate-checked optimal solutions; status ``infeasible`` only with an accepted Farkas ray,
+    ``ill-conditioned`` when a ray bounds the norm from below but does not prove infeasibility.
     """
-    if method == "cvxpy":
-        return _solve_cvxpy(A, b, shape, norm, cache)
-    if method != "direct":  # pragma: no cover - validated by callers
+    if method not in _METHODS:  # pragma: no cover - validated by callers
         raise ValueError(method)
     A = np.ascontiguousarray(A, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
-    wall = 0.0
-    for overrides in _DIRECT_ATTEMPTS:
+    scaling = scale_rows(A, b)
+    if scaling.zero_infeasible >= 0:  # a zero row with b_k > 0: 0 >= b_k is false, exactly
+        return RawSolve("infeasible", None, None, None, None, 0.0, "zero_row", exact_zero_row_ray(scaling, b))
+    if scaling.trivial:  # no row demands a positive margin: w = 0 is exactly optimal
+        w, lam = np.zeros(A.shape[1]), np.zeros(A.shape[0])
+        cert, obj = certificate(A, b, w, lam, norm, shape, scaling)
+        return RawSolve("optimal", w, lam, obj, cert, 0.0, "trivial")
+    Ah, bh = scaling.rows(A, b)
+    wall, status, ray, last, almost = 0.0, "solver_error", None, None, None
+    attempts = [("direct", o) for o in _DIRECT_ATTEMPTS] if method == "direct" else []
+    for route, overrides in attempts + [("cvxpy", None)]:
+        # Clarabel stopped short of 1e-10 on the dual ("AlmostSolved", a few % of large nuclear SDPs) or the
+        # certificate failed: the next settings, and last the primal through cvxpy, with the same acceptance rule.
         try:
-            cv_status, w, lam, dt = _solve_direct(A, b, tuple(shape), norm, overrides)
+            if route == "direct":
+                cv_status, wh, lh, dt = _solve_direct(Ah, bh, tuple(shape), norm, overrides)
+            else:
+                cv_status, wh, lh, dt = _solve_cvxpy(Ah, bh, tuple(shape), norm, cache)
         except (ValueError, RuntimeError, np.linalg.LinAlgError):
-            cv_status, w, lam, dt = "solver_error", None, None, 0.0
+            cv_status, wh, lh, dt = "solver_error", None, None, 0.0
         wall += dt
         status = _STATUS.get(cv_status, cv_status)
-        if status == "optimal" and w is not None:
-            cert, obj = _certificate(A, b, w, lam, norm, shape)
+        if cv_status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE) and wh is not None:
+            w, lam = scaling.unscale(wh, lh, norm)
+            cert, obj = certificate(A, b, w, lam, norm, shape, scaling)
             if norm == "fro":
-                obj = float(np.sqrt(2.0 * obj))  # report ||w||, not 1/2 ||w||^2
-            if cert.ok:
+                polished = _polish(A, b, Ah, bh, lh, shape, scaling)
+                if polished is not None and _rank(polished[2]) <= _rank(cert):
+                    w, lam, cert, obj = polished
+            if cert.ok and cert.margins_resolved and cv_status == cp.OPTIMAL:
                 return RawSolve("optimal", w, lam, obj, cert, wall, cv_status)
-        elif status == "infeasible":  # Farkas ray checked in _solve_direct
-            return RawSolve(status, None, None, None, None, wall, cv_status)
-    # Clarabel stopped short of 1e-10 on the dual ("AlmostSolved", a few % of large nuclear SDPs) or the
-    # certificate failed: solve the primal through cvxpy instead, with the same acceptance rule.
-    ref = _solve_cvxpy(A, b, shape, norm, cache)
-    return RawSolve(ref.status, ref.w, ref.lam, ref.objective, ref.certificate, wall + ref.solve_time_s,
-                    ref.cvxpy_status)
+            if cert.ok and cert.margins_resolved and almost is None:  # AlmostSolved: only if none is Solved
+                almost = RawSolve("optimal", w, lam, obj, cert, wall, cv_status)
+            if last is None or (cert.ok and not last[3].ok):
+                status, last = "uncertified", (w, lam, obj, cert, cv_status)
+        elif cv_status in (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE, cp.UNBOUNDED, cp.UNBOUNDED_INACCURATE):
+            cand = farkas_ray(A, b, lh if route == "direct" else None, norm, shape, scaling)
+            if cand is not None and cand.certifies_infeasible:
+                return RawSolve("infeasible", None, None, None, None, wall, cv_status, cand)
+            if cand is not None and (ray is None or cand.row_perturbation < ray.row_perturbation):
+                ray = cand
+    if almost is not None:  # the certificate, not the solver's label, is the acceptance rule
+        return almost
+    if ray is not None:  # no certified optimum, and a ray that bounds ||W|| but cannot prove infeasibility
+        return RawSolve("ill-conditioned", None, None, None, None, wall, status, ray)
+    if last is not None:  # certified only relative to the whole problem: the small margins are not resolved
+        w, lam, obj, cert, cv_status = last
+        return RawSolve("ill-conditioned" if cert.ok else "uncertified", w, lam, obj, cert, wall, cv_status)
+    return RawSolve(status, None, None, None, None, wall, status)

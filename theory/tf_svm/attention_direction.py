@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from attnlab.theory.tf_svm.attention_model import attention_probs, check_instance, optimal_tokens
 from attnlab.theory.tf_svm.attention_svm import locally_optimal
 

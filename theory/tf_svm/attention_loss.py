@@ -22,10 +22,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from attnlab.theory.errors import UnknownIdError
-from scipy.special import expit, log_softmax
 
-__all__ = ["Loss", "LOSSES", "get_loss", "score_loss_and_grad", "loss_gap"]
+from attnlab.theory._lazy import lazy_function
+from attnlab.theory.errors import UnknownIdError
+
+__all__ = ["Loss", "LOSSES", "get_loss", "ScoreGrad", "score_loss_and_grad", "loss_gap"]
+
+# scipy loads on first use, not when the claims that import this module register
+expit = lazy_function("scipy.special", "expit")
+log_softmax = lazy_function("scipy.special", "log_softmax")
 
 
 @dataclass(frozen=True)
@@ -65,37 +70,61 @@ def get_loss(loss: str | Loss) -> Loss:
     return LOSSES[loss]
 
 
-def _stable_terms(keys: np.ndarray, q: np.ndarray, gamma: np.ndarray):
-    # keys (..., n, T, d), q (..., n, d), gamma (..., n, T)
-    logits = np.einsum("...ntd,...nd->...nt", keys, q)
-    logp = log_softmax(logits, axis=-1)
-    s = np.exp(logp)
-    diff = gamma[..., :, None] - gamma[..., None, :]  # (..., n, T, T): gamma_t - gamma_tau
-    centred = np.einsum("...tu,...u->...t", diff, s)  # gamma_t - u, no cancellation
-    ref = np.argmax(logp, axis=-1)  # (..., n)
-    u = np.einsum("...nt,...nt->...n", s, gamma)
-    return s, centred, ref, u
+class ScoreGrad:
+    r"""The stable $\nabla_{q_i}\mathcal{L}$ for fixed keys and scores, batched over leading axes.
+
+    The per-row work (logits, reference token, clamped softmax, the cancellation-free weights
+    $s_{it}\sum_\tau s_{i\tau}(\gamma_{it} - \gamma_{i\tau})$ and their sum against $k_{it} - k_{ir_i}$) is one fused
+    numba loop, :func:`attnlab.theory.tf_svm._score_kernel.score_rows` (imported at the first call); the loss
+    $\ell$, $\ell'$ is applied here from :data:`LOSSES`. Keys and scores are made contiguous once per batch
+    shape, so a GD loop calls only the kernel. ``keys`` (..., n, T, d) may broadcast against ``q`` (..., n, d).
+
+    Measured: ~2x faster per call than the batched-numpy form it replaced (numbers in the kernel's docstring).
+
+    Args:
+        keys: $k \in \mathbb{R}^{\dots \times n \times T \times d}$.
+        gamma: scores $\gamma \in \mathbb{R}^{\dots \times n \times T}$.
+        loss: a :class:`Loss` or its name.
+    """
+
+    def __init__(self, keys, gamma, loss: str | Loss = "logistic"):
+        self.keys, self.gamma, self.loss = np.asarray(keys), np.asarray(gamma), get_loss(loss)
+        self._rows = None  # (lead shape, keys (R, T, d), gamma (R, T)) for the last batch shape
+
+    def _rows_for(self, lead):
+        if self._rows is None or self._rows[0] != lead:
+            T, d = self.keys.shape[-2:]
+            K = np.ascontiguousarray(np.broadcast_to(self.keys, lead + (T, d)), dtype=np.float64).reshape(-1, T, d)
+            g = np.ascontiguousarray(np.broadcast_to(self.gamma, lead + (T,)), dtype=np.float64).reshape(-1, T)
+            self._rows = (lead, K, g)
+        return self._rows[1], self._rows[2]
+
+    def __call__(self, q):
+        r"""``(L, U, s, dl)`` at queries ``q`` (..., n, d): loss (...), $\nabla_{q_i}\mathcal{L}$ (..., n, d),
+        probabilities $s$ (..., n, T) and $\ell'(u_i)$, $u_i = \sum_t s_{it}\gamma_{it}$ (..., n)."""
+        from attnlab.theory.tf_svm._score_kernel import score_rows
+
+        q = np.asarray(q, dtype=np.float64)
+        T, d = self.keys.shape[-2:]
+        lead = np.broadcast_shapes(self.keys.shape[:-2], self.gamma.shape[:-1], q.shape[:-1])
+        K, g = self._rows_for(lead)
+        V, s, u = score_rows(K, np.ascontiguousarray(np.broadcast_to(q, lead + (d,))).reshape(-1, d), g)
+        u = u.reshape(lead)
+        dl = self.loss.deriv(u)
+        U = V.reshape(lead + (d,)) * (dl / lead[-1])[..., None]
+        return self.loss.value(u).mean(axis=-1), U, s.reshape(lead + (T,)), dl
 
 
 def score_loss_and_grad(keys, q, gamma, loss: str | Loss = "logistic"):
     r"""Loss $\frac1n\sum_i \ell(u_i)$ and the stable $\nabla_{q_i}\mathcal{L}$, shape (..., n, d).
 
-    Args:
-        keys: $k \in \mathbb{R}^{\dots \times n \times T \times d}$.
-        q: queries $q \in \mathbb{R}^{\dots \times n \times d}$ (logits $k_{it}^\top q_i$).
-        gamma: scores $\gamma \in \mathbb{R}^{\dots \times n \times T}$.
-        loss: a :class:`Loss` or its name.
+    One-off call of :class:`ScoreGrad` (a GD loop keeps the instance to reuse its hoisted constants).
 
     Returns:
         ``(L, U, s)``: loss (shape ``...``), gradient with respect to each $q_i$, probabilities.
     """
-    lo = get_loss(loss)
-    s, centred, ref, u = _stable_terms(keys, q, gamma)
-    n = keys.shape[-3]
-    k_ref = np.take_along_axis(keys, ref[..., None, None], axis=-2)  # (..., n, 1, d)
-    weights = s * centred  # (..., n, T), sums to 0 over T
-    U = np.einsum("...nt,...ntd->...nd", weights, keys - k_ref) * (lo.deriv(u) / n)[..., None]
-    return lo.value(u).mean(axis=-1), U, s
+    L, U, s, _ = ScoreGrad(keys, gamma, loss)(q)
+    return L, U, s
 
 
 def loss_gap(keys, q, gamma, loss: str | Loss = "logistic") -> np.ndarray:

@@ -3,9 +3,8 @@ r"""Single-output attention $f(X, z) = v^\top X^\top \mathbb{S}(X W z)$, its los
 Shapes: tokens $X \in \mathbb{R}^{n \times T \times d}$ (input $i$ has rows $x_{it}$), queries
 $Z \in \mathbb{R}^{n \times d}$, head $v \in \mathbb{R}^d$, labels $Y \in \{\pm 1\}^n$, key-query matrix
 $W = K Q^\top \in \mathbb{R}^{d \times d}$. Cross-attention takes a separate query $z_i$; self-attention
-takes $z_i = x_{i1}$ (:func:`self_attention_queries`). The prompt-attention model of the predecessor paper
-scores token $t$ by $k_{it}^\top p$ with keys $k_{it} = W^\top x_{it}$ (:func:`prompt_keys`), i.e. it is the
-same model with $q_i = p$ for every $i$.
+takes $z_i = x_{i1}$. The prompt-attention model of the predecessor paper scores token $t$ by $k_{it}^\top p$
+with keys $k_{it} = W^\top x_{it}$, i.e. it is the same model with $q_i = p$ for every $i$.
 
 Token score $\gamma_{it} = Y_i\, v^\top x_{it}$; optimal token $\mathrm{opt}_i = \arg\max_t \gamma_{it}$.
 
@@ -16,24 +15,22 @@ Paper notation: our X, Z, v, Y, W, K, Q, alpha are the TF-SVM paper's X_i, z_i, 
 from __future__ import annotations
 
 import numpy as np
+
+from attnlab.theory._lazy import lazy_function
 from attnlab.theory._validation import as_float_array
 from attnlab.theory.errors import InvalidInputError
-from scipy.special import log_softmax
+
+log_softmax = lazy_function("scipy.special", "log_softmax")  # scipy loads on first use
 
 __all__ = [
     "check_alpha",
     "check_instance",
-    "kq_to_w",
-    "self_attention_queries",
-    "prompt_keys",
     "attention_logits",
     "attention_probs",
-    "attention_output",
     "relu_head_output",
     "token_scores",
     "optimal_tokens",
     "selection_margins",
-    "support_mask",
 ]
 
 
@@ -71,30 +68,6 @@ def check_alpha(alpha, n: int, T: int) -> np.ndarray:
     return a.astype(np.int64)
 
 
-def kq_to_w(K, Q) -> np.ndarray:
-    r"""$W = K Q^\top$ for $K, Q \in \mathbb{R}^{d \times m}$."""
-    K = as_float_array("K", K, ndim=2)
-    Q = as_float_array("Q", Q, ndim=2)
-    if K.shape != Q.shape:
-        raise InvalidInputError(f"K and Q must have the same shape (d, m), got {K.shape} and {Q.shape}")
-    return K @ Q.T
-
-
-def self_attention_queries(X, index: int = 0) -> np.ndarray:
-    r"""Self-attention queries $z_i = x_{i,\mathrm{index}}$ (the paper's $z_i = x_{i1}$ for ``index=0``)."""
-    X = as_float_array("X", X, ndim=3)
-    return X[:, index, :].copy()
-
-
-def prompt_keys(X, W) -> np.ndarray:
-    r"""Keys $k_{it} = W^\top x_{it}$, shape (n, T, d'), so that the prompt model's logits are $k_{it}^\top p$."""
-    X = as_float_array("X", X, ndim=3)
-    W = as_float_array("W", W, ndim=2)
-    if W.shape[0] != X.shape[2]:
-        raise InvalidInputError(f"W must have d = {X.shape[2]} rows, got shape {W.shape}")
-    return X @ W  # (n, T, d) @ (d, d') -> (n, T, d')
-
-
 def attention_logits(X, W, Z) -> np.ndarray:
     r"""Logits $a_{it} = x_{it}^\top W z_i$, shape (n, T)."""
     X, Z = check_instance(X, Z)
@@ -108,12 +81,6 @@ def attention_logits(X, W, Z) -> np.ndarray:
 def attention_probs(X, W, Z) -> np.ndarray:
     r"""Softmax attention $s_i = \mathbb{S}(X_i W z_i)$, shape (n, T), via log-softmax (no overflow)."""
     return np.exp(log_softmax(attention_logits(X, W, Z), axis=1))
-
-
-def attention_output(X, W, Z, v) -> np.ndarray:
-    r"""Model outputs $f_i = v^\top X_i^\top s_i$, shape (n,)."""
-    X, Z, v = check_instance(X, Z, v)
-    return np.einsum("nt,ntd,d->n", attention_probs(X, W, Z), X, v)
 
 
 def relu_head_output(X, W, Z, V) -> np.ndarray:
@@ -156,16 +123,3 @@ def selection_margins(X, Z, W, alpha) -> np.ndarray:
     m = np.take_along_axis(a, alpha[:, None], axis=1) - a
     m[np.arange(a.shape[0]), alpha] = np.inf
     return m
-
-
-def support_mask(margins, scale: float = 1.0) -> np.ndarray:
-    r"""Support tokens $\mathcal{T}_i = \{t \ne \alpha_i : m_{it} = 1\}$ of a max-margin solution, by ``TOL.margin``.
-
-    ``margins`` from :func:`selection_margins` at $W^{mm}_\alpha$; ``scale`` rescales the target 1 when the
-    solution is normalised differently.
-    """
-    from attnlab.theory._tolerances import TOL
-
-    m = np.asarray(margins, dtype=np.float64)
-    return np.abs(m - scale) <= TOL.margin.allowance(scale)
-

@@ -13,6 +13,7 @@ Paper notation: W-bar_R, K-bar_R, Q-bar_R of TF-SVM (arXiv 2308.16898 v3, sectio
 from __future__ import annotations
 
 import numpy as np
+
 from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.tf_svm.attention_gd import grad_w
 from attnlab.theory.tf_svm.attention_loss import Loss, loss_gap

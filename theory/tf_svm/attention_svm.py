@@ -23,10 +23,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from attnlab.theory._tolerances import TOL
 from attnlab.theory._validation import as_float_array
 from attnlab.theory.errors import InvalidInputError
-from attnlab.theory.tf_svm._margin_qp import SOLVER, SOLVER_OPTIONS, Certificate, solve_margin_problem
+from attnlab.theory.tf_svm._margin_qp import (
+    SOLVER,
+    SOLVER_OPTIONS,
+    Certificate,
+    FarkasRay,
+    solve_margin_problem,
+)
 from attnlab.theory.tf_svm.attention_model import check_alpha, check_instance, token_scores
 
 __all__ = [
@@ -49,6 +56,10 @@ class SvmSolution:
     ``W`` is the solution (a d x d matrix for Att-SVM, a vector for the prompt/head SVMs) or ``None``
     unless ``status == "optimal"``. ``duals`` and ``margins`` have the shape of the token grid (n, T);
     at the selected token the dual is 0 and the margin ``inf``. ``support`` marks active constraints.
+    ``status`` is ``optimal``, ``infeasible`` (with an accepted Farkas ray in ``farkas``), ``ill-conditioned``
+    (no certified optimum: either ``farkas.norm_lower_bound`` bounds every feasible W's norm from below, or the
+    certificate holds relative to the whole problem but some demanded margin is not met to ``TOL.margin`` of its
+    own size, ``certificate.margins_resolved`` false), ``uncertified``, ``inaccurate`` or ``solver_error``.
     """
 
     W: np.ndarray | None
@@ -65,6 +76,7 @@ class SvmSolution:
     solver_options: dict
     solve_time_s: float
     cvxpy_status: str
+    farkas: FarkasRay | None = None
 
     @property
     def optimal(self) -> bool:
@@ -103,20 +115,31 @@ def _to_grid(vals: np.ndarray, alpha: np.ndarray, T: int, fill: float) -> np.nda
     return out
 
 
+def _active(A: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
+    r"""Active constraints: $|a_k^\top w - b_k| \le$ ``TOL.margin`` at $|b_k|$ plus what the certificate left
+    open on that row, ``TOL.svm_kkt`` $\cdot\,\|a_k\|\,\beta$ (its primal residual in original units; $\beta$ as
+    in :mod:`~attnlab.theory.tf_svm._margin_scale`). On well-scaled data the second term is ~100x below the first;
+    on an ill-conditioned instance (a near-duplicate token) it widens the test to what was actually verified."""
+    row = np.linalg.norm(A, axis=1)
+    pos = row > 0
+    beta = float(np.max(b[pos] / row[pos])) if pos.any() else 0.0
+    allow = TOL.margin.rtol * np.abs(b) + TOL.svm_kkt.allowance(1.0) * row * max(beta, 0.0)
+    return np.abs(A @ w - b) <= np.where(allow > 0, allow, TOL.margin.allowance(1.0))
+
+
 def _package(raw, A, b, alpha, T, shape, norm) -> SvmSolution:
     W = duals = margins = support = None
-    if raw.status in ("optimal", "uncertified"):
+    if raw.w is not None:  # optimal, or uncertified / ill-conditioned with a solution kept for inspection
         w = raw.w
         W = w.reshape(shape)
         margins = _to_grid(A @ w, alpha, T, np.inf)
         duals = _to_grid(np.maximum(raw.lam, 0.0), alpha, T, 0.0)
-        active = np.abs(A @ w - b) <= TOL.margin.allowance(np.maximum(np.abs(b), 1.0))
-        support = _to_grid(active, alpha, T, False).astype(bool)
+        support = _to_grid(_active(A, b, w), alpha, T, False).astype(bool)
         if raw.status != "optimal":
             W = None
     return SvmSolution(W, raw.status, norm, tuple(int(a) for a in alpha), raw.objective, duals, margins,
                        support, raw.certificate, TOL.margin.to_dict(), SOLVER, dict(SOLVER_OPTIONS),
-                       raw.solve_time_s, raw.cvxpy_status)
+                       raw.solve_time_s, raw.cvxpy_status, raw.farkas)
 
 
 def solve_att_svm(X, Z, alpha, norm: str = "fro", cache: bool = True) -> SvmSolution:

@@ -19,7 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import sympy as sp
+
+from attnlab.theory._lazy import lazy_module
+
+sp = lazy_module("sympy")
 
 __all__ = [
     "rational_unit_vectors",

@@ -16,8 +16,9 @@ $\min \tfrac12\|w\|^2$ s.t. $A_{eq} w = b_{eq}$, $A_{in} w \ge b_{in}$ ($w = \ma
 $w = A_{eq}^\top\mu + A_{in}^\top\lambda$, $\lambda \ge 0$, $\lambda_k(a_k^\top w - b_k) = 0$; dual objective
 $b_{eq}^\top\mu + b_{in}^\top\lambda - \tfrac12\|A_{eq}^\top\mu + A_{in}^\top\lambda\|^2$.
 
-Only cvxpy status ``optimal`` is accepted, and then only with a certificate within ``TOL.solver``
-(otherwise ``uncertified``); infeasible is a status, never an exception.
+Solved on row-normalised data and scaled back; only cvxpy status ``optimal`` is accepted, and then only with a
+certificate within ``TOL.svm_kkt`` relative to the data's scale (otherwise ``uncertified``, or ``ill-conditioned``
+when only the small demanded margins are unresolved); infeasible is a status, never an exception.
 
 Paper notation: TF-SVM (arXiv 2308.16898) section 5 "SVM equivalence for nonlinear heads" (locator unverified);
 formulas src: umich-sota/TF-as-SVM ``base_nonlinear.py`` (``W_dir`` = our ``W_svm``, ``W_fin``, threshold
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 
 import cvxpy as cp
 import numpy as np
+
 from attnlab.theory._tolerances import TOL
 from attnlab.theory._validation import as_float_array
 from attnlab.theory.errors import InvalidInputError
@@ -49,7 +51,7 @@ class EqQpSolution:
     """One solve of $\\min \\tfrac12\\|w\\|^2$ s.t. $A_{eq}w = b_{eq}$, $A_{in}w \\ge b_{in}$."""
 
     W: np.ndarray | None
-    status: str  # optimal | infeasible | unbounded | inaccurate | uncertified | solver_error
+    status: str  # optimal | infeasible | unbounded | inaccurate | uncertified | ill-conditioned | solver_error
     objective: float | None  # ||W||_F
     certificate: Certificate | None
     n_eq: int
@@ -125,41 +127,64 @@ def _mx(a) -> float:
     return float(np.max(a)) if np.size(a) else 0.0
 
 
-def _certificate(A_eq, b_eq, A_in, b_in, w, mu, lam) -> Certificate:
-    r_eq = A_eq @ w - b_eq
-    r_in = A_in @ w - b_in
-    g = A_eq.T @ mu + A_in.T @ lam
-    obj = 0.5 * float(w @ w)
-    dual = float(b_eq @ mu) + float(b_in @ lam) - 0.5 * float(g @ g)
+def _normalise(A_eq, b_eq, A_in, b_in):
+    r"""Unit rows and largest right-hand side 1, as in :mod:`~attnlab.theory.tf_svm._margin_scale`: returns
+    ``(keep_eq, keep_in, r_eq, r_in, beta, exactly_infeasible)``; zero rows are decided exactly ($0 = b \ne 0$ and
+    $0 \ge b > 0$ are infeasible, the others always hold and are dropped)."""
+    r_eq, r_in = np.linalg.norm(A_eq, axis=1), np.linalg.norm(A_in, axis=1)
+    keep_eq, keep_in = r_eq > 0, r_in > 0
+    bad = bool(np.any(~keep_eq & (b_eq != 0)) or np.any(~keep_in & (b_in > 0)))
+    demands = np.concatenate([np.abs(b_eq[keep_eq]) / r_eq[keep_eq], b_in[keep_in] / r_in[keep_in], [0.0]])
+    return keep_eq, keep_in, r_eq, r_in, float(np.max(demands)), bad
+
+
+def _certificate(Ae, be, Ai, bi, wh, mu, lam) -> Certificate:
+    """KKT residuals of the *normalised* problem (unit rows, max |rhs| 1), each relative: no absolute floor."""
+    r_eq = Ae @ wh - be
+    r_in = Ai @ wh - bi
+    g = Ae.T @ mu + Ai.T @ lam
+    obj = float(wh @ wh)  # ||w_hat||^2 >= 1 for a feasible answer
+    dual = float(be @ mu) + float(bi @ lam) - 0.5 * float(g @ g)
+    mult = max(_mx(np.abs(lam)), _mx(np.abs(mu)))
     return Certificate(
         primal_infeasibility=max(0.0, _mx(np.abs(r_eq)), _mx(-r_in)),
-        dual_infeasibility=max(0.0, _mx(-lam)),
-        complementarity=_mx(np.abs(lam * r_in)),
-        stationarity=float(np.linalg.norm(w - g)),
-        duality_gap=abs(obj - dual),
-        scale=max(1.0, float(np.linalg.norm(w)), abs(obj), _mx(np.abs(lam)), _mx(np.abs(mu))),
-        tolerance=TOL.solver,
+        dual_infeasibility=max(0.0, _mx(-lam)) / mult if mult > 0 else 0.0,
+        complementarity=_mx(np.abs(lam * r_in)) / obj if obj > 0 else np.inf,
+        stationarity=float(np.linalg.norm(wh - g)) / np.sqrt(obj) if obj > 0 else np.inf,
+        duality_gap=abs(0.5 * obj - dual) / (0.5 * obj) if obj > 0 else np.inf,
+        condition=float(np.sqrt(obj)),
+        tolerance=TOL.svm_kkt,
+        margin_violation=_mx(np.maximum(-r_in[bi > 0], 0.0) / bi[bi > 0]),
     )
 
 
 def solve_eq_qp(A_eq, b_eq, A_in, b_in, shape: tuple[int, int]) -> EqQpSolution:
     r"""$\min \tfrac12\|w\|^2$ s.t. $A_{eq}w = b_{eq}$, $A_{in}w \ge b_{in}$ by Clarabel, certified by KKT residuals.
 
-    With no constraints at all the minimiser is $w = 0$ (returned without calling the solver).
+    Solved on row-normalised data (unit rows, largest demand $\beta = \max|b_k|/\|a_k\|$ scaled to 1) and scaled
+    back, so tokens scaled by $c$ give $W/c^2$ to rounding; the certificate (``TOL.svm_kkt``) is relative to that
+    scale. With no demanding constraint ($\beta = 0$) the minimiser is $w = 0$ (returned without the solver).
     """
     D = int(np.prod(shape))
-    A_eq, A_in = np.reshape(A_eq, (-1, D)), np.reshape(A_in, (-1, D))
+    A_eq, A_in = np.reshape(A_eq, (-1, D)).astype(np.float64), np.reshape(A_in, (-1, D)).astype(np.float64)
     b_eq, b_in = np.reshape(b_eq, -1).astype(np.float64), np.reshape(b_in, -1).astype(np.float64)
     n_eq, n_in = A_eq.shape[0], A_in.shape[0]
-    if n_eq == 0 and n_in == 0:
-        cert = _certificate(A_eq, b_eq, A_in, b_in, np.zeros(D), np.zeros(0), np.zeros(0))
-        return EqQpSolution(np.zeros(shape), "optimal", 0.0, cert, 0, 0, 0.0)
+    keep_eq, keep_in, r_eq, r_in, beta, bad = _normalise(A_eq, b_eq, A_in, b_in)
+    if bad:  # a zero row with a nonzero demand: infeasible exactly, no tolerance involved
+        return EqQpSolution(None, "infeasible", None, None, n_eq, n_in, 0.0)
+    if beta == 0.0:
+        zero = Certificate(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, TOL.svm_kkt)
+        return EqQpSolution(np.zeros(shape), "optimal", 0.0, zero, n_eq, n_in, 0.0)
+    Ae = A_eq[keep_eq] / r_eq[keep_eq, None]
+    be = b_eq[keep_eq] / r_eq[keep_eq] / beta
+    Ai = A_in[keep_in] / r_in[keep_in, None]
+    bi = b_in[keep_in] / r_in[keep_in] / beta
     w = cp.Variable(D)
     cons = []
-    if n_eq:
-        cons.append(A_eq @ w == b_eq)
-    if n_in:
-        cons.append(A_in @ w >= b_in)
+    if Ae.shape[0]:
+        cons.append(Ae @ w == be)
+    if Ai.shape[0]:
+        cons.append(Ai @ w >= bi)
     prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(w)), cons)
     t0 = time.perf_counter()
     try:
@@ -172,13 +197,14 @@ def solve_eq_qp(A_eq, b_eq, A_in, b_in, shape: tuple[int, int]) -> EqQpSolution:
     wall = time.perf_counter() - t0
     if status != "optimal" or w.value is None:
         return EqQpSolution(None, status if status != "optimal" else "solver_error", None, None, n_eq, n_in, wall)
-    wv = np.asarray(w.value, dtype=np.float64)
+    wh = np.asarray(w.value, dtype=np.float64)
     # cvxpy's dual of ``A w == b`` enters the Lagrangian as +mu (A w - b), so stationarity reads w = -A^T mu
-    mu = -np.asarray(cons[0].dual_value, dtype=np.float64).reshape(-1) if n_eq else np.zeros(0)
-    lam = np.asarray(cons[-1].dual_value, dtype=np.float64).reshape(-1) if n_in else np.zeros(0)
-    cert = _certificate(A_eq, b_eq, A_in, b_in, wv, mu, lam)
-    return EqQpSolution(wv.reshape(shape), "optimal" if cert.ok else "uncertified", float(np.linalg.norm(wv)),
-                        cert, n_eq, n_in, wall)
+    mu = -np.asarray(cons[0].dual_value, dtype=np.float64).reshape(-1) if Ae.shape[0] else np.zeros(0)
+    lam = np.asarray(cons[-1].dual_value, dtype=np.float64).reshape(-1) if Ai.shape[0] else np.zeros(0)
+    cert = _certificate(Ae, be, Ai, bi, wh, mu, lam)
+    wv = beta * wh
+    status = "optimal" if cert.ok and cert.margins_resolved else "ill-conditioned" if cert.ok else "uncertified"
+    return EqQpSolution(wv.reshape(shape), status, float(np.linalg.norm(wv)), cert, n_eq, n_in, wall)
 
 
 def solve_generalized_svm(X, Z, s, thresh: float = SELECT_THRESHOLD) -> GeneralizedSvm:

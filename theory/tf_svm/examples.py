@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from attnlab.theory.tf_svm.attention_model import check_instance
 
 __all__ = [

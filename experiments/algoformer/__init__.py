@@ -1,0 +1,1 @@
+"""attnlab.experiments.algoformer: figures and benchmarks for AlgoFormer and looped transformers."""

@@ -1,0 +1,1 @@
+"""attnlab.paper_figs.algoformer: plots of the algoformer figures (from stored rows only)."""

@@ -1,0 +1,1 @@
+"""Plots of the URPE figures (stored rows only)."""
