@@ -432,6 +432,8 @@ def write_report(cache: dict, path: Path = REPORT) -> str:
         "`attnlab check <paper> --budget <PAPER.test_budget>` computes, plus each claim's negative control;",
         "`--with-check` also runs the CLI itself on survivors.",
         "",
+        " ".join(classes.get("notes", {}).get("_all", "").split()),
+        "",
         "| module | run/total | killed | timeout | survived | equivalent | kill rate |",
         "|---|---|---|---|---|---|---|",
         *rows,
