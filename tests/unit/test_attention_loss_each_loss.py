@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.special import softmax
+
 from attnlab.theory._tolerances import TOL, assert_close
 from attnlab.theory.tf_svm.attention_loss import LOSSES, get_loss, loss_gap, score_loss_and_grad
-from scipy.special import softmax
 
 CLOSED_FORM = {
     "logistic": lambda u: np.log1p(np.exp(-u)),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.tf_svm.attention_model import check_alpha, check_instance
 

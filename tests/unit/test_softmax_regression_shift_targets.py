@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from attnlab.theory._tolerances import TOL, assert_close
 from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.softmax_icl import softmax_regression as sr

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from attnlab.theory._tolerances import TOL, Tolerance, is_close, max_violation
 
 POLICY = Tolerance("test", rtol=1e-3, atol=1e-6)
