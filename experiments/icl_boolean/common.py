@@ -125,11 +125,11 @@ def train_and_score(cfg: ModelConfig, kind: str, task: str, n: int, N: int, seed
     (name -> TaskDraw); add train_loss and causality rows."""
     import torch
 
+    from attnlab.gpu.device import get_device
     from attnlab.gpu.icl_boolean.prompts import bce_loss, encode, sampler_for_training, scores_at_x
     from attnlab.gpu.training import ModelSpec, TrainSpec, build_model, train
-    from attnlab.gpu.training.seeding import resolve_device
 
-    dev = resolve_device(device)  # chosen by the runner (gpu/device.py), part of the cell's key
+    dev = get_device(device)  # chosen by the runner (gpu/device.py), part of the cell's key
     spec = ModelSpec(kind, d_in=n, d_out=1, d_model=cfg.d_model, n_layers=cfg.n_layers, n_heads=cfg.n_heads,
                      max_len=2 * N)
     model = build_model(spec, device=dev, seed=seed)

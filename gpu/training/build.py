@@ -14,8 +14,8 @@ import math
 import torch
 from torch import nn
 
+from attnlab.gpu.device import get_device
 from attnlab.gpu.training.backbones import AttentionFreeBackbone, GPT2Backbone, LoopedBackbone, LSTMBackbone
-from attnlab.gpu.training.seeding import resolve_device
 from attnlab.gpu.training.sequence_model import LoopedModel, SequenceModel
 from attnlab.gpu.training.spec import ModelSpec
 
@@ -57,4 +57,4 @@ def build_model(spec: ModelSpec, *, device=None, seed: int = 0, dtype: torch.dty
         cls = LoopedModel if spec.kind == "looped" else SequenceModel
         model = cls(spec, _backbone(spec))
         _init_gpt2(model, spec.n_layers)
-    return model.to(device=resolve_device(device), dtype=dtype)
+    return model.to(device=get_device(device), dtype=dtype)

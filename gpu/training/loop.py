@@ -24,10 +24,11 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from attnlab.gpu.device import get_device
 from attnlab.gpu.training.batch import Batch
 from attnlab.gpu.training.checkpoint import load_checkpoint, save_checkpoint
 from attnlab.gpu.training.console import console_progress
-from attnlab.gpu.training.seeding import derive_seed, resolve_device, step_generator
+from attnlab.gpu.training.seeding import derive_seed, step_generator
 from attnlab.gpu.training.threads import cpu_threads
 from attnlab.theory.errors import ConfigError
 
@@ -119,7 +120,7 @@ def train(model: nn.Module, sample: Callable[[int, torch.Generator], Batch],
         label: names the run in progress output.
         progress: ``(step, total, loss) -> None``; default a console bar (quiet with ATTNLAB_PROGRESS=0).
     """
-    dev = resolve_device(device)
+    dev = get_device(device)
     report = progress if progress is not None else console_progress(label or "train")
     every = max(1, spec.steps // _PROGRESS_CALLS)
     opt = torch.optim.AdamW(model.parameters(), lr=spec.lr, betas=spec.betas, eps=spec.eps,

@@ -1,4 +1,4 @@
-r"""Seeds and devices for the training loop: one generator per (seed, stream, step).
+r"""Seeds for the training loop: one generator per (seed, stream, step).
 
 The data of step t is drawn from a generator seeded by ``SeedSequence([seed, stream, t])``: no state
 carries from one step to the next, so a run resumed at step t sees exactly the batches an
@@ -12,14 +12,9 @@ import torch
 
 from attnlab.gpu.device import get_device
 
-__all__ = ["step_generator", "derive_seed", "resolve_device", "STREAM_DATA"]
+__all__ = ["step_generator", "derive_seed", "STREAM_DATA"]
 
 STREAM_DATA = 0
-
-
-def resolve_device(device) -> torch.device:
-    """A ``torch.device`` as given, else :func:`attnlab.gpu.device.get_device` of the string/None."""
-    return device if isinstance(device, torch.device) else get_device(device)
 
 
 def derive_seed(seed: int, step: int, stream: int = STREAM_DATA) -> int:
@@ -29,6 +24,6 @@ def derive_seed(seed: int, step: int, stream: int = STREAM_DATA) -> int:
 
 def step_generator(seed: int, step: int, device=None, stream: int = STREAM_DATA) -> torch.Generator:
     """A ``torch.Generator`` on ``device`` seeded from ``(seed, stream, step)`` (independent streams)."""
-    g = torch.Generator(device=resolve_device(device))
+    g = torch.Generator(device=get_device(device))
     g.manual_seed(derive_seed(seed, step, stream))
     return g

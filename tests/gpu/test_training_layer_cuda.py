@@ -6,7 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from attnlab.gpu.device import disable_tf32  # noqa: E402
+from attnlab.gpu.device import disable_tf32, get_device  # noqa: E402
 from attnlab.gpu.training import MODEL_KINDS, Batch, ModelSpec, TrainSpec, build_model, masked_mse, train  # noqa: E402
 from attnlab.theory._tolerances import TOL, assert_close  # noqa: E402
 
@@ -24,13 +24,14 @@ def test_cuda_model_equals_the_cpu_model_of_the_same_seed_and_is_causal(kind):
     disable_tf32()
     x = torch.randn(B, L, D_IN, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     cpu = build_model(_spec(kind), device="cpu", dtype=torch.float64, seed=4)
-    gpu = build_model(_spec(kind), device="cuda", dtype=torch.float64, seed=4)
+    dev = get_device("cuda")
+    gpu = build_model(_spec(kind), device=dev, dtype=torch.float64, seed=4)
     with torch.no_grad():
-        y = gpu(x.cuda())
+        y = gpu(x.to(dev))
         assert_close(y.cpu().numpy(), cpu(x).numpy(), TOL.gpu_float64, f"{kind} on cuda vs cpu")
         x2 = x.clone()
         x2[:, 3:] += 1.0
-        assert_close(gpu(x2.cuda())[:, :3].cpu().numpy(), y[:, :3].cpu().numpy(), TOL.gpu_float64, f"{kind} causal")
+        assert_close(gpu(x2.to(dev))[:, :3].cpu().numpy(), y[:, :3].cpu().numpy(), TOL.gpu_float64, f"{kind} causal")
 
 
 def _sample(step, g):
