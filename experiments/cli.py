@@ -206,10 +206,9 @@ def _run_reproduce(plan: _ReproducePlan) -> int:
             rep = reproduce_figure(fid, plan.scale, plan.overrides, store, plan.executor, plan.out, device=plan.device)
             print(f"{fid}: {rep.computed} cells computed, {rep.skipped} cached -> {rep.out_dir}")
             for q in rep.comparisons:
-                verdict = q.get("verdict") or {True: "agree", False: "DISAGREE", None: "not computed"}[q["agrees"]]
                 ours = "-" if q["ours"] is None else f"{q['ours']:.4g}"
                 print(f"  {q['quantity']:<34} ours {ours:>10}  paper {q['relation']} {q['paper']!s:<8} "
-                      f"tol {q['tolerance']:<6g} {verdict} [{q['provenance']}]")
+                      f"tol {q['tolerance']:<6g} {q['verdict']} [{q['provenance']}]")
     return 0
 
 
@@ -271,20 +270,9 @@ def _cmd_all(args) -> int:
 
 def _check_report_inputs(out: Path) -> None:
     """The artifacts a report reads must parse: claims.json and every figure's summary.json."""
-    from attnlab.experiments.checking import read_claims_file
-    from attnlab.experiments.paths import claims_json
-    from attnlab.theory.errors import PathError
+    from attnlab.experiments.report import check_report_inputs
 
-    read_claims_file(claims_json(out))
-    for summary in sorted((out / "figures").glob("*/summary.json")):
-        try:
-            data = json.loads(summary.read_text())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise PathError(f"{summary} is not a readable figure summary ({exc}); rerun reproduce for that "
-                            "figure or delete its folder") from None
-        if not isinstance(data, dict) or "figure" not in data:
-            raise PathError(f"{summary} is not a figure summary (no 'figure' field); rerun reproduce for that "
-                            "figure or delete its folder")
+    check_report_inputs(out)
 
 
 def _cmd_report(args) -> int:

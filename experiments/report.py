@@ -16,11 +16,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from attnlab.experiments.checking import read_claims_file
 from attnlab.experiments.paths import claims_json
 from attnlab.experiments.run_info import run_info
 from attnlab.proofs_checks.registry import all_claims
+from attnlab.theory.errors import PathError
 
-__all__ = ["write_report", "load_claim_records"]
+__all__ = ["write_report", "load_claim_records", "read_figure_summaries", "check_report_inputs"]
 
 _HELD = {"proved-symbolic", "certified", "empirical-holds"}
 _CLAIM_HEADER = ["claim", "locator", "status", "lhs", "rhs", "slack", "tolerance", "units", "instances",
@@ -30,15 +32,30 @@ _FIGURE_HEADER = ["quantity", "ours", "paper", "relation", "tolerance", "verdict
 
 
 def load_claim_records(out: Path) -> dict[str, dict]:
-    """The stored claim records, or ``{}``; an unreadable file is reported, never a crash."""
-    path = claims_json(out)
-    if not path.exists():
-        return {}
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    """The stored claim records, or ``{}``; a corrupt file is a :class:`PathError` naming it."""
+    return read_claims_file(claims_json(out))
+
+
+def read_figure_summaries(out: Path) -> list[tuple[Path, dict]]:
+    """Every ``<out>/figures/*/summary.json`` with its content; a corrupt one is a :class:`PathError` naming it."""
+    found = []
+    for path in sorted((out / "figures").glob("*/summary.json")):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise PathError(f"{path} is not a readable figure summary ({exc}); rerun reproduce for that "
+                            "figure or delete its folder") from None
+        if not isinstance(data, dict) or "figure" not in data:
+            raise PathError(f"{path} is not a figure summary (no 'figure' field); rerun reproduce for that "
+                            "figure or delete its folder")
+        found.append((path, data))
+    return found
+
+
+def check_report_inputs(out: Path) -> None:
+    """Before any work: every artifact the report reads parses (claims.json and each summary.json)."""
+    load_claim_records(out)
+    read_figure_summaries(out)
 
 
 def _fmt(v) -> str:
@@ -104,11 +121,7 @@ def _claims_section(records: dict[str, dict]) -> tuple[_Section, Counter]:
 
 def _figure_sections(out: Path) -> tuple[list[_Section], Counter]:
     sections, counts = [], Counter()
-    for path in sorted((out / "figures").glob("*/summary.json")):
-        try:
-            s = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
+    for path, s in read_figure_summaries(out):
         variant = s.get("variant") or ""
         sec = _Section(f"fig-{path.parent.name}", f"{s['figure']}{f' [{variant}]' if variant else ''}: {s['title']}",
                        header=_FIGURE_HEADER, image=f"figures/{path.parent.name}/figure.png")

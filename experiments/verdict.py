@@ -40,7 +40,7 @@ def compare(ours: dict[str, float], quantities: list[dict], scale: str = "smoke"
                 "relation": rel,
                 "tolerance": tol,
                 "agrees": agrees,
-                "verdict": _label(agrees, mine, judged, q.get("why", "")),
+                "verdict": _label(agrees, judged, q.get("why", "")),
                 "expected": q.get(f"expect_{scale}", "agree") if judged else "not judged",
                 "expected_why": q.get("expect_why", ""),
                 "provenance": q.get("provenance"),
@@ -51,7 +51,7 @@ def compare(ours: dict[str, float], quantities: list[dict], scale: str = "smoke"
     return rows
 
 
-def _label(agrees, mine, judged: bool, why: str) -> str:
+def _label(agrees, judged: bool, why: str) -> str:
     if not judged:
         return f"not judged: {why}" if why else "not judged"
     if agrees is None:

@@ -19,21 +19,18 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float = 4.0, height: float
     return fig, axes
 
 
-_VERDICT = {True: "agree", False: "DISAGREE", None: "not computed"}
-
-
 def add_comparison_footer(fig, comparisons: list[dict], caption: str) -> None:
     """Write the paper's reference values beside ours under the axes, with each verdict, and a caption line.
 
     ``comparisons`` are plain dicts with ``quantity``, ``ours``, ``paper``, ``relation``, ``tolerance``,
-    ``agrees`` and ``provenance`` (what ``attnlab reproduce`` computes); ``caption`` names the scale, the
+    ``agrees``, ``verdict`` and ``provenance`` (what ``attnlab reproduce`` computes); ``caption`` names the scale, the
     overrides, the seeds and the version. A disagreement is drawn in red.
     """
     def num(v):
         return "-" if v is None else (f"{v:.4g}" if isinstance(v, (int, float)) else str(v))
 
     lines = [(f"{q['quantity']}: ours {num(q['ours'])} | paper {q['relation']} {num(q['paper'])}"
-              f" (tol {num(q['tolerance'])}, {q['provenance']}) -> {q.get('verdict', _VERDICT[q['agrees']])}", q["agrees"])
+              f" (tol {num(q['tolerance'])}, {q['provenance']}) -> {q['verdict']}", q["agrees"])
              for q in comparisons]
     lines.append((caption, None))
     step = 0.16 / fig.get_figheight()  # one 7-point line, in figure coordinates
