@@ -26,13 +26,13 @@ import numpy as np
 
 from attnlab.experiments.config import ExperimentConfig
 from attnlab.experiments.figures import Figure
-from attnlab.theory._tolerances import TOL
 from attnlab.theory.errors import ConfigError
 from attnlab.theory.tf_svm._margin_qp import SOLVER
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.tf_svm.examples import random_instance
+from attnlab.theory.tf_svm.rank import relative_rank
 
-__all__ = ["Config", "run", "summarize", "FIGURE", "official_style_svm", "relative_rank", "nt_pairs", "split_cells"]
+__all__ = ["Config", "run", "summarize", "FIGURE", "official_style_svm", "nt_pairs", "split_cells"]
 
 OFFICIAL_RANK_TOL = 1e-7  # svm_rank.ipynb: np.linalg.matrix_rank(W, tol=1e-7)
 
@@ -76,10 +76,6 @@ def nt_pairs(cfg: Config) -> list[tuple[int, int]]:
     return list(dict.fromkeys(pairs))
 
 
-def relative_rank(W: np.ndarray) -> int:
-    """#{sigma_k > TOL.rank * sigma_1}: a rank that ignores solver residue (spec pitfall 3)."""
-    s = np.linalg.svd(W, compute_uv=False)
-    return int(np.sum(s > TOL.rank.allowance(s[0]))) if s[0] > 0 else 0
 
 
 def official_style_svm(X, Z, alpha, norm: str):

@@ -12,6 +12,7 @@ from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.tf_svm import strategies as S
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
+from attnlab.theory.tf_svm.rank import relative_rank
 
 _LOC = "derived: proofs_checks/tf_svm/DERIVATIONS.md#"  # + the section anchor of each claim
 
@@ -21,15 +22,10 @@ def _feasible(d: S.Drawn) -> list[str]:
     return [] if sol.optimal else [f"Att-SVM(alpha) status {sol.status}"]
 
 
-def _rank(W: np.ndarray) -> int:
-    sv = np.linalg.svd(W, compute_uv=False)
-    return int(np.sum(sv > TOL.rank.allowance(sv[0])))
-
-
 def _rank_eval(d: S.Drawn, slack: int = 0) -> Comparison:
     W = solve_att_svm(d.inst.X, d.inst.Z, d.alpha).W
     n, _, dim = d.inst.shape
-    return Comparison(float(_rank(W)), float(min(n, dim) - slack), 0.0)
+    return Comparison(float(relative_rank(W)), float(min(n, dim) - slack), 0.0)
 
 
 @empirical_claim(

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from attnlab.experiments.tf_svm.svm_rank_vs_d import relative_rank
 from attnlab.proofs_checks.record import Comparison
 from attnlab.theory._tolerances import TOL
+from attnlab.theory.tf_svm.rank import relative_rank
 
 
 @pytest.mark.parametrize("scale", [1e-6, 1.0, 1e6])
