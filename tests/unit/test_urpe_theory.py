@@ -133,7 +133,8 @@ def test_fft_toeplitz_product_equals_the_naive_sum_for_an_asymmetric_table(n):
         assert not is_close(toeplitz_matmul_fft(c, A, flip=True), ref, TOL.gpu_float32)
 
 
-def test_kernelized_rpe_and_urpe_fft_paths_equal_the_naive_paths():
+@pytest.mark.parametrize("workers", [1, 2])
+def test_kernelized_rpe_and_urpe_fft_paths_equal_the_naive_paths(workers):
     rng = np.random.default_rng(3)
     n, d, m, dv = 97, 5, 11, 3
     W = rng.standard_normal((m, d))
@@ -142,7 +143,11 @@ def test_kernelized_rpe_and_urpe_fft_paths_equal_the_naive_paths():
     V = rng.standard_normal((n, dv))
     b, C = 0.5 * rng.standard_normal(2 * n - 1), 1 + 0.3 * rng.standard_normal(2 * n - 1)
     for c_num, c_den in ((np.exp(b), None), (np.exp(b) * C, np.exp(b))):
-        z, _, den = kernelized_rpe_fft(phq, phk, V, c_num, c_den)
-        z_ref, _, den_ref = kernelized_rpe_naive(phq, phk, V, c_num, c_den, block=13)
-        assert_close(den, den_ref, TOL.fft)
-        assert_close(z, z_ref, TOL.fft)
+        z, num, den = kernelized_rpe_fft(phq, phk, V, c_num, c_den, workers=workers)
+        z_ref, num_ref, den_ref = kernelized_rpe_naive(phq, phk, V, c_num, c_den, block=13)
+        assert_close(den, den_ref, TOL.fft)  # positive sums: elementwise relative is meaningful
+        # num and z are signed sums: an entry near 0 keeps the absolute FFT error of its row (module docstring),
+        # so compare at the row's scale (the claim urpe/kernelized-fft-equals-naive measures it with kappa_i)
+        for ours, ref in ((num, num_ref), (z, z_ref)):
+            scale = np.max(np.abs(ref), axis=1, keepdims=True)
+            assert np.all(np.abs(ours - ref) <= TOL.fft.rtol * scale)
