@@ -40,6 +40,9 @@ Why these values:
 * ``fft``: an FFT (circulant-embedded Toeplitz) product against its O(n^2) reference in float64. The FFT
   error is absolute, ~eps log2(N) times the Toeplitz scale max_i sum_j |c_{j-i}| |a_j|; compared only where
   the guarded value is >= 1e-2 of that scale (urpe spec pitfall 9), so 1e-12 relative leaves ~10x margin.
+* ``quadrature``: a Gauss-Hermite moment of a log-normal variable (120 nodes) against its closed form; for
+  exponents up to ~6 standard deviations the rule is exact to ~1e-14 relative (measured), so 1e-10 leaves a wide
+  margin while a wrong feature map (a dropped $-\|x\|^2/2$ term) is off by O(1) (urpe spec C9).
 * ``row_spread``: cross-position spread of a float64 network on a constant sequence, relative to the output
   scale; reductions over n <= 64 keys in up to 8 layers leave ~1e-14 (urpe spec C2 measured <= 2e-15).
 * ``loop_agreement``: an explicit looped construction against its direct algorithm after up to hundreds of
@@ -96,6 +99,7 @@ class TOL:
     svm_scale = Tolerance("svm_scale", rtol=1e-8, atol=0.0)
     fft = Tolerance("fft", rtol=1e-12, atol=0.0)
     row_spread = Tolerance("row_spread", rtol=1e-12, atol=1e-14)
+    quadrature = Tolerance("quadrature", rtol=1e-10, atol=0.0)
     loop_agreement = Tolerance("loop_agreement", rtol=1e-12, atol=0.0)
     direction = Tolerance("direction", rtol=0.0, atol=1e-2)
     rate_fit = Tolerance("rate_fit", rtol=0.1, atol=0.0)
