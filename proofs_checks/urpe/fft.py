@@ -18,6 +18,7 @@ claim src: arXiv 2106.12566 abstract]
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import strategies as st
 
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
@@ -56,6 +57,7 @@ def _toeplitz(inst: KernelInstance, flip: bool = False) -> Comparison:
     tolerance=TOL.fft,
     negative=NegativeControl("circulant first column built for offset i - j instead of j - i",
                              evaluate=lambda inst: _toeplitz(inst, flip=True)),
+    positive=kernel_instances(urpe=True),  # asymmetric signed tables exp(b) * C by construction
 )
 def toeplitz_fft_equals_naive(inst: KernelInstance) -> Comparison:
     return _toeplitz(inst)
@@ -105,6 +107,7 @@ def _kernel_hyp(inst: KernelInstance) -> list[str]:
     negative=NegativeControl("URPE's C applied in both Toeplitz passes (numerator and denominator)",
                              evaluate=lambda inst: _kernel(inst, mutant=True)),
     hypotheses=("B additive, content-independent, Toeplitz", "C Toeplitz", "row dynamic range kappa_i <= 100"),
+    positive=kernel_instances(log_range=st.floats(0.0, 1.0, allow_nan=False), zero_last_query=True),  # kappa_n <= 7e^2
 )
 def kernelized_fft_equals_naive(inst: KernelInstance) -> Comparison:
     return _kernel(inst)

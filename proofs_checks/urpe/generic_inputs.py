@@ -68,6 +68,8 @@ def next_token_gap(inst: GenericInstance, beta: float | None = None) -> Comparis
     r"different at every $i < n$ of a generic input (the last position is identified)",
     strategy=st.builds(GenericInstance, n=st.integers(3, 40), d=st.sampled_from((2, 5, 7)),
                        beta=st.floats(10.0, 30.0, allow_nan=False), seed=st.integers(0, 2**32 - 1)),
+    positive=st.builds(GenericInstance, n=st.integers(3, 40), d=st.sampled_from((2, 5, 7)), beta=st.just(10.0),
+                       seed=st.integers(0, 2**32 - 1)),  # the weakest bias the hypotheses allow
     check_hypotheses=lambda inst: [],
     tolerance=TOL.float64_exact,
     negative=NegativeControl("the bias term dropped from the first head (B = 0)",

@@ -14,6 +14,7 @@ $a^V$), URPE's C away from one, a distinct BOS token (the input is then not cons
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import strategies as st
 
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
@@ -26,6 +27,8 @@ __all__ = ["row_spread", "invariance", "shaw_key_side_invariance", "causal_invar
 
 _NEGATIVE = ("the mechanism arXiv:2205.13401v2, section 1, names for its negative result: 'The softmax operator always "
              "generates a right stochastic matrix'; the theorem's number and exact statement unverified")
+#: Positive-control families: the hypotheses hold by construction, at the largest biases (|B| = 30) and n >= 2.
+_EXTREME = st.just(30.0)
 _HYPS = (
     "position enters only the pre-softmax logits (attention rows sum to one)",
     "eval mode: no dropout",
@@ -67,6 +70,7 @@ def _spread(inst: ArchInstance, family: str | None = None) -> Comparison:
     negative=NegativeControl("absolute position embeddings added to the tokens (APE) instead of a logit bias",
                              evaluate=lambda inst: _spread(inst, "ape")),
     hypotheses=_HYPS,
+    positive=arch_instances(min_n=2, bias=_EXTREME),
 )
 def invariance(inst: ArchInstance) -> Comparison:
     return _spread(inst)
@@ -82,6 +86,7 @@ def invariance(inst: ArchInstance) -> Comparison:
     negative=NegativeControl("relative table added on the value side, z_i = sum_j a_ij (v_j + a^V_{j-i}) (Shaw-V)",
                              evaluate=lambda inst: _spread(inst, "shaw_v")),
     hypotheses=_HYPS,
+    positive=arch_instances(families=("shaw_k",), min_n=2, bias=_EXTREME),
 )
 def shaw_key_side_invariance(inst: ArchInstance) -> Comparison:
     return _spread(inst)
@@ -106,6 +111,7 @@ def _bos_spread(inst: ArchInstance) -> Comparison:
     negative=NegativeControl("a distinct BOS token prepended (Kazemnejad et al. 2023): the input is no longer constant",
                              evaluate=_bos_spread),
     hypotheses=_HYPS + ("causal mask",),
+    positive=arch_instances(causal=True, min_n=2, bias=_EXTREME),
 )
 def causal_invariance(inst: ArchInstance) -> Comparison:
     return _spread(inst)
@@ -138,6 +144,7 @@ def _asymmetric_c(inst: ArchInstance) -> Comparison:
     tolerance=TOL.row_spread,
     negative=NegativeControl("asymmetric C (random per offset) multiplied after the softmax", evaluate=_asymmetric_c),
     hypotheses=("C = 1 at every offset", "eval mode: no dropout"),
+    positive=arch_instances(families=("urpe",), min_n=2, bias=_EXTREME),
 )
 def urpe_unit_c_invariance(inst: ArchInstance) -> Comparison:
     return _urpe(inst)

@@ -69,6 +69,7 @@ def _compare(G: np.ndarray, F: np.ndarray, tight: bool) -> Comparison:
         "the position code written after the softmax (URPE witness, lower-triangular C, b_V = alpha 1)",
         evaluate=lambda inst: _witness_fit(inst)),
     hypotheses=("position enters only the pre-softmax logits", "eval mode", "D contains the constant sequence"),
+    positive=arch_instances(min_n=2, tight=True),  # softmax-RPE networks shifted to the best constant rows
 )
 def sup_error_lower_bound(inst: ArchInstance) -> Comparison:
     Xc = inst.constant_input()

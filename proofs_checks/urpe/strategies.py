@@ -57,7 +57,9 @@ class ArchInstance:
 
 
 @st.composite
-def arch_instances(draw, families=SOFTMAX_RPE_FAMILIES, causal=None, min_n: int = 1) -> ArchInstance:
+def arch_instances(draw, families=SOFTMAX_RPE_FAMILIES, causal=None, min_n: int = 1, bias=None,
+                   tight=None) -> ArchInstance:
+    """``bias``: a strategy for ``bias_scale`` (default U[0, 30]); ``causal``, ``tight``: fixed when given."""
     return ArchInstance(
         family=draw(st.sampled_from(families)),
         n_layers=draw(st.integers(1, 8)),
@@ -66,12 +68,12 @@ def arch_instances(draw, families=SOFTMAX_RPE_FAMILIES, causal=None, min_n: int 
         causal=draw(st.booleans()) if causal is None else causal,
         ln=draw(st.sampled_from(("pre", "post", "none"))),
         n=draw(st.integers(min_n, N_MAX)),
-        bias_scale=draw(st.floats(0.0, 30.0, allow_nan=False)),
+        bias_scale=draw(st.floats(0.0, 30.0, allow_nan=False) if bias is None else bias),
         x_scale=draw(st.floats(0.1, 10.0, allow_nan=False)),
         seed=draw(_seeds),
         x_seed=draw(_seeds),
         alpha=draw(st.floats(0.1, 10.0, allow_nan=False)),
-        tight=draw(st.booleans()),
+        tight=draw(st.booleans()) if tight is None else tight,
     )
 
 
@@ -94,11 +96,11 @@ class WitnessInstance:
 
 
 @st.composite
-def witness_instances(draw) -> WitnessInstance:
+def witness_instances(draw, constant=None) -> WitnessInstance:
     return WitnessInstance(
         n=draw(st.sampled_from((2, 3, 5, 7, 11, 13, 40))),
         d=draw(st.sampled_from((3, 6, 10))),
-        constant=draw(st.booleans()),
+        constant=draw(st.booleans()) if constant is None else constant,
         scale=draw(st.floats(0.1, 5.0, allow_nan=False)),
         seed=draw(_seeds),
     )
@@ -115,6 +117,7 @@ class KernelInstance:
     urpe: bool
     causal: bool
     seed: int
+    zero_last_query: bool = False  # q_n = 0, so phi(q_n) = 1/sqrt(m): the positive control's guarded row
 
     def arrays(self):
         from attnlab.theory.urpe.kernelized import positive_random_features
@@ -122,7 +125,10 @@ class KernelInstance:
         rng = np.random.default_rng(self.seed)
         d = 4
         W = rng.standard_normal((self.m, d))
-        phq = positive_random_features(rng.standard_normal((self.n, d)) * d ** -0.25, W)
+        Q = rng.standard_normal((self.n, d)) * d ** -0.25
+        if self.zero_last_query:
+            Q[-1] = 0.0
+        phq = positive_random_features(Q, W)
         phk = positive_random_features(rng.standard_normal((self.n, d)) * d ** -0.25, W)
         V = rng.standard_normal((self.n, self.dv))
         K = 2 * self.n - 1
@@ -134,13 +140,21 @@ class KernelInstance:
 
 
 @st.composite
-def kernel_instances(draw) -> KernelInstance:
+def kernel_instances(draw, log_range=None, urpe=None, causal=None, zero_last_query: bool = False) -> KernelInstance:
+    r"""``log_range``: a strategy for the table's log range (default U[0, 40]); ``urpe``, ``causal``: fixed if given.
+
+    ``zero_last_query`` with ``log_range`` $\le L$ guarantees one guarded row: the last query sees every key (also
+    under a causal mask) and $\phi(0) = m^{-1/2} 1$, so $\kappa_n = \sqrt m\, S_{den}/\mathrm{den}_n \le
+    \sqrt m\, e^{L}\sum_j\|\phi(k_j)\|_1 / (e^{-L} m^{-1/2}\sum_j\|\phi(k_j)\|_1) = m e^{2L}$, at most $7e^2 < 100$
+    for $L \le 1$.
+    """
     return KernelInstance(
         n=draw(st.integers(1, 300)),
         m=draw(st.sampled_from((3, 5, 7))),
         dv=draw(st.sampled_from((2, 3))),
-        log_range=draw(st.floats(0.0, 40.0, allow_nan=False)),
-        urpe=draw(st.booleans()),
-        causal=draw(st.booleans()),
+        log_range=draw(st.floats(0.0, 40.0, allow_nan=False) if log_range is None else log_range),
+        urpe=draw(st.booleans()) if urpe is None else urpe,
+        causal=draw(st.booleans()) if causal is None else causal,
         seed=draw(_seeds),
+        zero_last_query=zero_last_query,
     )

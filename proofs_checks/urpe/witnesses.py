@@ -51,6 +51,7 @@ def _attentive(inst: WitnessInstance, bert_init: bool = False) -> Comparison:
     tolerance=TOL.float64_exact,
     negative=NegativeControl("C left at the BERT init N(0, 0.02) instead of ones (no --constant-init-ur-attn)",
                              evaluate=lambda inst: _attentive(inst, bert_init=True)),
+    positive=witness_instances(constant=False),
 )
 def attentive_witness_check(inst: WitnessInstance) -> Comparison:
     return _attentive(inst)
@@ -81,6 +82,7 @@ def _position(inst: WitnessInstance, transpose_bug: bool = False) -> Comparison:
     negative=NegativeControl("C indexed by i - j instead of j - i (the poster's m_{i-j} read as the code's j - i)",
                              evaluate=lambda inst: _position(inst, transpose_bug=True)),
     hypotheses=("a per-offset C table separating j <= i from j > i", "value projection with bias", "no dropout"),
+    positive=witness_instances(constant=True),  # constant sequences: where every softmax-RPE head is position-blind
 )
 def position_witness_check(inst: WitnessInstance) -> Comparison:
     return _position(inst)
