@@ -33,6 +33,7 @@ BENCHMARKS: dict[str, str] = {
     "tf_svm/local-convergence": "attnlab.experiments.tf_svm.bench:bench_local_convergence",
     "tf_svm/svm-rank": "attnlab.experiments.tf_svm.bench:bench_svm_rank",
     "urpe/fft-vs-naive": "attnlab.experiments.urpe.bench:bench_fft_vs_naive",
+    "urpe/urpe-vs-rpe": "attnlab.experiments.urpe.bench:bench_urpe_vs_rpe",
     "cli/help": "attnlab.experiments.startup_bench:bench_help",
     "cli/list": "attnlab.experiments.startup_bench:bench_list",
     "icl_boolean/conjunction-sampler": "attnlab.experiments.icl_boolean.bench:bench_conjunction_sampler",
