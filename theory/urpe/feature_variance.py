@@ -24,15 +24,32 @@ import numpy as np
 
 from attnlab.theory.urpe.kernelized import positive_random_features
 
-__all__ = ["l2_normalise", "prf_moments", "prf_relative_variance", "NORMALISED_RELATIVE_VARIANCE_BOUND"]
+__all__ = ["l2_normalise", "prf_moments", "prf_relative_variance", "NORMALISED_RELATIVE_VARIANCE_BOUND",
+           "normalised_attention"]
 
 #: $e^4 - 1$: m times the largest relative variance for unit q, k.
 NORMALISED_RELATIVE_VARIANCE_BOUND = float(np.expm1(4.0))
 
 
 def l2_normalise(x: np.ndarray) -> np.ndarray:
-    r"""$x / \|x\|_2$ (the paper's query/key normalisation, its exact form unverified)."""
-    return x / np.linalg.norm(x)
+    r"""$x / \|x\|_2$ along the last axis (the paper's query/key normalisation, its exact form unverified)."""
+    return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+
+def normalised_attention(Q: np.ndarray, K: np.ndarray, tau: float, B: np.ndarray | None = None,
+                         normalise: bool = True) -> np.ndarray:
+    r"""Rows $\mathrm{softmax}_j(\tau\,\hat q_i^\top \hat k_j + B_{ij})$ with $\hat q = q/\|q\|$, $\hat k = k/\|k\|$.
+
+    Logits lie in $[-\tau, \tau]$ without B, so $\max_j\alpha_{ij}/\min_j\alpha_{ij} \le e^{2\tau}$: every weight is
+    within $e^{\pm 2\tau}$ of $1/n$ (near uniform for $\tau \approx 1$); a position bias of range R allows
+    $e^{2\tau + R}$ [derived, spec C9]. ``normalise=False`` uses the raw q, k (vanilla attention).
+    """
+    if normalise:
+        Q, K = l2_normalise(Q), l2_normalise(K)
+    L = tau * Q @ K.T + (0.0 if B is None else B)
+    L = L - L.max(axis=1, keepdims=True)
+    E = np.exp(L)
+    return E / E.sum(axis=1, keepdims=True)
 
 
 def prf_relative_variance(q: np.ndarray, k: np.ndarray, m: int) -> float:
