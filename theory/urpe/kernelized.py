@@ -10,9 +10,10 @@ Eq. 11-13 / Algorithm 1 locators unverified]:
 
 Both are Toeplitz products $T(c) A$ with $T(c)_{ij} = c_{j-i}$, computed by embedding $T(c)$ in a circulant of
 size $N \ge 2n - 1$ (:func:`circulant_size`, an FFT-friendly length) whose first column is
-$(c_0, c_{-1}, \dots, c_{-(n-1)}, 0, \dots, 0, c_{n-1}, \dots, c_1)$, diagonalised by the real FFT. URPE
-[derived, spec C8] multiplies the numerator's coefficients by its C: numerator $T(e^{b} \odot C)$, denominator $T(e^b)$ — two Toeplitz passes. A causal mask is $c_k = 0$ for
-$k > 0$. Tables use the package convention: entry ``[k + n - 1]`` holds offset $k = j - i$.
+$(c_0, c_{-1}, \dots, c_{-(n-1)}, 0, \dots, 0, c_{n-1}, \dots, c_1)$, diagonalised by the FFT. URPE [derived,
+spec C8] multiplies the numerator's coefficients by its C: numerator $T(e^{b} \odot C)$, denominator $T(e^b)$ —
+two Toeplitz passes. A causal mask is $c_k = 0$ for $k > 0$. Tables use the package convention: entry
+``[k + n - 1]`` holds offset $k = j - i$.
 
 Errors: the FFT error is *absolute*, about eps log N times $\max_i \sum_j |c_{j-i}|\,|a_j|$, not relative to
 each output, so outputs much smaller than that scale lose relative accuracy (spec pitfall 9);
@@ -123,7 +124,8 @@ def kernelized_rpe_fft(phi_q, phi_k, V, c_num, c_den=None, flip: bool = False, w
     are the two features' products. Per pair: one batched complex FFT of $d_v + 1$ rows of length N, one product
     with the tables' spectra, one inverse FFT; $m (d_v + 1)$ real-signal transforms each way in all, as when every
     channel is transformed at once, but in a cache-sized $(d_v + 1) \times N$ workspace, with nothing of size
-    $n m d_v$ materialised (scipy's complex transforms also run ~20% faster than twice as many real ones).
+    $n m d_v$ materialised (on the 2-core development machine scipy's complex transforms of length 16384 also
+    ran ~20% faster than twice as many real ones).
     """
     n, m = phi_k.shape
     dv = V.shape[1]
