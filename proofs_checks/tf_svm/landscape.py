@@ -78,11 +78,11 @@ def _unique_opt(inst) -> list[str]:
     return [] if unique.all() else ["optimal token not unique"]
 
 
-def _gap_eval(d: S.Drawn, scores=token_scores) -> Comparison:
+def _gap_eval(d: S.Drawn, scores=None) -> Comparison:
     r"""The package's $\mathcal L(W)$ (:func:`grad_w`) and $\mathcal L(W) - \mathcal L^\star$ (:func:`loss_gap` on
     ``scores``) against :func:`reference_loss`, at a random $W$ with $\|W\|_F = 10\,c$; lhs is $\infty$ unless both
     gaps are positive."""
-    inst = d.inst
+    inst, scores = d.inst, token_scores if scores is None else scores  # looked up at call time
     rng = np.random.default_rng(d.seed)
     W = rng.normal(size=(inst.shape[2],) * 2)
     W *= 10.0 * d.extra / np.linalg.norm(W)
@@ -125,10 +125,10 @@ def _approach_hyp(d: S.Drawn) -> list[str]:
     return [] if sol.optimal else [f"Att-SVM(opt) status {sol.status}"]
 
 
-def _approach_eval(d: S.Drawn, scores=token_scores) -> Comparison:
+def _approach_eval(d: S.Drawn, scores=None) -> Comparison:
     r"""gap(R) along $R\,\hat W$, $\hat W = W^{mm}/\|W^{mm}\|$: decreasing, with rate $-1/\|W^{mm}\|$ at large R.
     The optimal tokens are written out here ($\arg\max_t Y_i v^\top x_{it}$); the gap uses the package's ``scores``."""
-    inst = d.inst
+    inst, scores = d.inst, token_scores if scores is None else scores
     opt = np.argmax(inst.Y[:, None] * np.einsum("ntd,d->nt", inst.X, inst.v), axis=1)
     Wm = solve_att_svm(inst.X, inst.Z, opt).W
     nm = float(np.linalg.norm(Wm))

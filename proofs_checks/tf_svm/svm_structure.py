@@ -51,8 +51,9 @@ def _transposed(X, Z, alpha) -> SvmSolution:
 
 
 def _rank_eval(d: S.Drawn, solve=solve_att_svm) -> Comparison:
-    r"""Numerical rank of the solver's $W^{mm}_\alpha$ against the exact rank; lhs is $\infty$ when they differ
-    or the exact KKT solution on the solver's active set is not certified optimal."""
+    r"""Numerical rank of the solver's $W^{mm}_\alpha$ against the exact rank; lhs is $\infty$ when they differ,
+    when the exact KKT solution on the solver's active set is not certified optimal, or when the solver's $W$ is
+    not the exact one to ``TOL.solver``."""
     X, Z = quantised(d.inst.X), quantised(d.inst.Z)
     n, _, dim = X.shape
     sol = solve(X, Z, d.alpha)
@@ -60,7 +61,9 @@ def _rank_eval(d: S.Drawn, solve=solve_att_svm) -> Comparison:
         return Comparison(np.inf, float(min(n, dim)), 0.0)
     kkt, We = exact_wmm(X, Z, d.alpha, sol.support)
     numerical = relative_rank(sol.W)
-    if not kkt.ok or numerical != We.rank():
+    W_exact = np.array(We.tolist(), dtype=np.float64)
+    off = float(np.linalg.norm(sol.W - W_exact))  # the solver's W itself, not only its rank
+    if not kkt.ok or numerical != We.rank() or off > TOL.solver.allowance(np.linalg.norm(W_exact)):
         return Comparison(np.inf, float(min(n, dim)), 0.0)
     return Comparison(float(numerical), float(min(n, dim)), 0.0)
 
@@ -68,7 +71,8 @@ def _rank_eval(d: S.Drawn, solve=solve_att_svm) -> Comparison:
 @empirical_claim(
     "tf_svm/wmm-rank-at-most-min-n-d", locator=_LOC + "kkt-rank", provenance="derived",
     statement=r"$\mathrm{rank}\, W^{mm}_\alpha \le \min(n, d)$, and the solver's numerical rank "
-              r"($\sigma_k > 10^{-6}\sigma_1$) equals the exact rank of the rational KKT solution, for $n < d$ and $n > d$",
+              r"($\sigma_k > 10^{-6}\sigma_1$) equals the exact rank of the rational KKT solution (and its $W$ that "
+              r"solution), for $n < d$ and $n > d$",
     hypotheses=("Att-SVM(alpha) feasible",), strategy=S.instances_with_alpha(B.SHAPES_BOTH),
     check_hypotheses=_feasible_quantised, tolerance=TOL.rank, positive=B.planted_alpha(),
     negative=NegativeControl("wrong norm: the solver's nuclear-norm solution taken as the Frobenius W^mm",
