@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
+
 from attnlab.proofs_checks.record import Budget, Status
 from attnlab.proofs_checks.registry import Outcome, claim
 from attnlab.theory._lazy import lazy_module
@@ -118,9 +120,20 @@ def _run(budget: Budget, shapes, hyp, mode: str, stride: int, transpose: bool = 
 
 
 def _rational_instance(n, T, d, seed):
-    X = rational_unit_vectors(n * T, d, seed=seed).reshape(n, T, d)
-    Z = rational_unit_vectors(n, d, seed=seed + 10**6)
-    return X, Z
+    r"""Exactly-unit rational tokens and queries, built to meet the hypotheses: a draw whose float64 image repeats a
+    token within an input, or has (numerically) dependent queries or token differences where ``T - 1 <= d``, is
+    redrawn from the next seed (the grid of rational points is finite: 29 points on the circle for d = 2). The
+    exact hypothesis checks then verify the result independently."""
+    for j in range(100):
+        s = seed + 7_919 * j
+        X = rational_unit_vectors(n * T, d, seed=s).reshape(n, T, d)
+        Z = rational_unit_vectors(n, d, seed=s + 10**6)
+        Xf, Zf = X.astype(float), Z.astype(float)
+        distinct = all(len({tuple(r) for r in Xf[i]}) == T for i in range(n))
+        diffs_ok = T - 1 > d or all(np.linalg.matrix_rank(Xf[i, 1:] - Xf[i, 0]) == T - 1 for i in range(n))
+        if distinct and diffs_ok and np.linalg.matrix_rank(Zf) == n:
+            return X, Z
+    raise RuntimeError(f"no instance meeting the hypotheses in 100 draws for {(n, T, d)}")  # pragma: no cover
 
 
 @claim(

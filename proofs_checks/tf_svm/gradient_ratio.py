@@ -70,7 +70,15 @@ def gradient_ratio(inst, W: np.ndarray) -> np.ndarray:
     dist = np.linalg.norm(X[None, :, :, :] - np.take_along_axis(X[None], r[..., None, None], axis=2), axis=-1)
     dl = expit(-u)  # |l'(u)| of the logistic loss
     S = np.einsum("bn,n,bn->b", dl, np.linalg.norm(Z, axis=1), np.einsum("bnt,bnt->bn", np.abs(c), dist)) / X.shape[0]
-    return np.linalg.norm(G.reshape(G.shape[0], -1), axis=1) / S
+    return _scaled_norm(G.reshape(G.shape[0], -1)) / S
+
+
+def _scaled_norm(A: np.ndarray) -> np.ndarray:
+    """Row norms computed after dividing by the row's largest entry: entries ~1e-261 (gaps near 600) would
+    underflow when squared (``np.linalg.norm`` returns 0 for them)."""
+    m = np.max(np.abs(A), axis=1)
+    safe = np.where(m > 0, m, 1.0)
+    return m * np.linalg.norm(A / safe[:, None], axis=1)
 
 
 def min_ratio(inst, seed: int, directions: list[np.ndarray], radii: np.ndarray, draws: int = 96,
