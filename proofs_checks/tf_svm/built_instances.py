@@ -5,7 +5,8 @@ constraint sign) or violated is a failure of the claim, never a pass.
 * :func:`planted_alpha` -- Att-SVM($\alpha$) is feasible by construction: a random $W^\circ$ is drawn and
   $\alpha_i = \arg\max_t x_{it}^\top W^\circ z_i$, so $c W^\circ$ meets every margin constraint for $c$ large enough.
   Works for any shape, including $n > d$ (where the queries are linearly dependent and no over-parameterisation
-  lemma applies). The selection gap is bounded below (:data:`MIN_PLANTED_GAP` of the logit spread) so that
+  lemma applies), and with only $r$ distinct queries shared by the inputs (``queries=r``), which builds
+  $W^{mm}_\alpha = \sum_i u_i z_i^\top$ of rank $\le r < \min(n, d)$. The selection gap is bounded below (:data:`MIN_PLANTED_GAP` of the logit spread) so that
   $\|W^{mm}_\alpha\| \le \|W^\circ\| / \text{gap}$ stays moderate.
 * :func:`mixed_labels` -- random instances whose labels contain both signs (a score computed without $Y$ differs
   from $\gamma_{it} = Y_i v^\top x_{it}$ on every such instance).
@@ -29,10 +30,15 @@ SHAPES_BOTH = ((2, 3, 5), (3, 5, 7), (7, 3, 5), (5, 2, 3))
 MIN_PLANTED_GAP = 0.05
 
 
-def _planted(n: int, T: int, d: int, seed: int) -> tuple[TfSvmInstance, tuple[int, ...], int]:
-    """The first of seeds ``seed, seed + 1, ...`` whose planted selection has a gap >= ``MIN_PLANTED_GAP``."""
+def _planted(n: int, T: int, d: int, seed: int, queries: int | None = None
+             ) -> tuple[TfSvmInstance, tuple[int, ...], int]:
+    """The first of seeds ``seed, seed + 1, ...`` whose planted selection has a gap >= ``MIN_PLANTED_GAP``;
+    ``queries = r`` makes input i use query z_{i mod r} (then rank W^mm <= r)."""
     for k in range(1000):
         inst = random_instance(n, T, d, seed + k, random_labels=True)
+        if queries is not None:
+            Z = inst.Z[np.arange(n) % queries]
+            inst = TfSvmInstance(inst.X, Z, inst.v, inst.Y, f"{inst.name},queries={queries}")
         Wc = np.random.default_rng(seed + k + 7_919).normal(size=(d, d))
         logits = np.einsum("ntd,de,ne->nt", inst.X, Wc, inst.Z)
         alpha = np.argmax(logits, axis=1)
@@ -44,10 +50,11 @@ def _planted(n: int, T: int, d: int, seed: int) -> tuple[TfSvmInstance, tuple[in
 
 
 @st.composite
-def planted_alpha(draw, shapes=SHAPES_BOTH) -> Drawn:
-    """A :class:`Drawn` whose Att-SVM($\\alpha$) is feasible by construction (see the module docstring)."""
+def planted_alpha(draw, shapes=SHAPES_BOTH, queries: int | None = None) -> Drawn:
+    """A :class:`Drawn` whose Att-SVM($\\alpha$) is feasible by construction (see the module docstring); with
+    ``queries = r`` only r distinct queries are used, so $\\mathrm{rank}\\,W^{mm}_\\alpha \\le r$ by construction."""
     n, T, d = draw(st.sampled_from(shapes))
-    inst, alpha, seed = _planted(n, T, d, draw(st.integers(0, 10**6)))
+    inst, alpha, seed = _planted(n, T, d, draw(st.integers(0, 10**6)), queries)
     return Drawn(inst, alpha, draw(st.sampled_from([0.5, 2.0, 3.0])), seed)
 
 

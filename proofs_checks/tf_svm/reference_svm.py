@@ -25,7 +25,7 @@ from attnlab.theory.tf_svm.attention_svm_exact import ExactKkt, exact_kkt_on_sup
 sp = lazy_module("sympy")
 cp = lazy_module("cvxpy")
 
-__all__ = ["QUANTUM", "quantised", "exact_rows", "exact_wmm", "primal_wmm", "reference_loss"]
+__all__ = ["QUANTUM", "quantised", "exact_rank", "exact_rows", "exact_wmm", "primal_wmm", "reference_loss"]
 
 #: grid of :func:`quantised`: a power of two, so every quantised float is an exact binary rational
 QUANTUM = 2.0**-10
@@ -34,6 +34,11 @@ QUANTUM = 2.0**-10
 def quantised(a: np.ndarray) -> np.ndarray:
     """``a`` rounded to the nearest multiple of :data:`QUANTUM` (exactly representable, exactly rational)."""
     return np.round(np.asarray(a, dtype=np.float64) / QUANTUM) * QUANTUM
+
+
+def exact_rank(A: np.ndarray) -> int:
+    """Exact rank of a float matrix whose entries are read as the rationals they are (sympy)."""
+    return int(sp.Matrix(np.vectorize(sp.Rational, otypes=[object])(np.asarray(A, dtype=np.float64)).tolist()).rank())
 
 
 def exact_rows(X: np.ndarray, Z: np.ndarray, alpha) -> np.ndarray:

@@ -16,12 +16,13 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from hypothesis import strategies as st
 
 from attnlab.proofs_checks.record import Comparison, Kind
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.tf_svm import built_instances as B
 from attnlab.proofs_checks.tf_svm import strategies as S
-from attnlab.proofs_checks.tf_svm.reference_svm import exact_wmm, primal_wmm, quantised
+from attnlab.proofs_checks.tf_svm.reference_svm import exact_rank, exact_wmm, primal_wmm, quantised
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_svm import SvmSolution, solve_att_svm
 from attnlab.theory.tf_svm.rank import relative_rank
@@ -51,30 +52,31 @@ def _transposed(X, Z, alpha) -> SvmSolution:
 
 
 def _rank_eval(d: S.Drawn, solve=solve_att_svm) -> Comparison:
-    r"""Numerical rank of the solver's $W^{mm}_\alpha$ against the exact rank; lhs is $\infty$ when they differ,
-    when the exact KKT solution on the solver's active set is not certified optimal, or when the solver's $W$ is
-    not the exact one to ``TOL.solver``."""
+    r"""Numerical rank of the solver's $W^{mm}_\alpha$ against the exact rank, bounded by the exact
+    $\mathrm{rank}\,Z \le \min(n, d)$; lhs is $\infty$ when the ranks differ, when the exact KKT solution on the
+    solver's active set is not certified optimal, or when the solver's $W$ is not the exact one to ``TOL.solver``."""
     X, Z = quantised(d.inst.X), quantised(d.inst.Z)
-    n, _, dim = X.shape
+    bound = float(exact_rank(Z))
     sol = solve(X, Z, d.alpha)
     if not sol.optimal:
-        return Comparison(np.inf, float(min(n, dim)), 0.0)
+        return Comparison(np.inf, bound, 0.0)
     kkt, We = exact_wmm(X, Z, d.alpha, sol.support)
     numerical = relative_rank(sol.W)
     W_exact = np.array(We.tolist(), dtype=np.float64)
     off = float(np.linalg.norm(sol.W - W_exact))  # the solver's W itself, not only its rank
     if not kkt.ok or numerical != We.rank() or off > TOL.solver.allowance(np.linalg.norm(W_exact)):
-        return Comparison(np.inf, float(min(n, dim)), 0.0)
-    return Comparison(float(numerical), float(min(n, dim)), 0.0)
+        return Comparison(np.inf, bound, 0.0)
+    return Comparison(float(numerical), bound, 0.0)
 
 
 @empirical_claim(
     "tf_svm/wmm-rank-at-most-min-n-d", locator=_LOC + "kkt-rank", provenance="derived",
-    statement=r"$\mathrm{rank}\, W^{mm}_\alpha \le \min(n, d)$, and the solver's numerical rank "
+    statement=r"$\mathrm{rank}\, W^{mm}_\alpha \le \mathrm{rank}\, Z \le \min(n, d)$, and the solver's numerical rank "
               r"($\sigma_k > 10^{-6}\sigma_1$) equals the exact rank of the rational KKT solution (and its $W$ that "
-              r"solution), for $n < d$ and $n > d$",
+              r"solution), for $n < d$, $n > d$ and inputs sharing 2 queries (rank 2 by construction)",
     hypotheses=("Att-SVM(alpha) feasible",), strategy=S.instances_with_alpha(B.SHAPES_BOTH),
-    check_hypotheses=_feasible_quantised, tolerance=TOL.rank, positive=B.planted_alpha(),
+    check_hypotheses=_feasible_quantised, tolerance=TOL.rank,
+    positive=st.one_of(B.planted_alpha(), B.planted_alpha(((4, 3, 5), (6, 3, 7)), queries=2)),
     negative=NegativeControl("wrong norm: the solver's nuclear-norm solution taken as the Frobenius W^mm",
                              evaluate=lambda d: _rank_eval(d, _nuclear_for_frobenius)),
 )

@@ -59,3 +59,12 @@ def test_the_under_parameterised_instance_is_stationary_at_zero():
     inst = stationary_point_instance()
     assert gradient_ratio(inst, np.zeros((1, 1, 1)))[0] == 0.0
     assert rho_lower_bound(inst.X, inst.Z) == 0.0
+
+
+def test_inputs_sharing_two_queries_give_a_solver_rank_of_exactly_two():
+    from attnlab.proofs_checks.tf_svm.strategies import Drawn
+    from attnlab.proofs_checks.tf_svm.svm_structure import _rank_eval
+
+    inst, alpha, seed = _planted(6, 3, 7, seed=5, queries=2)
+    comp = _rank_eval(Drawn(inst, alpha, 1.0, seed))
+    assert (comp.lhs, comp.rhs) == (2.0, 2.0)
