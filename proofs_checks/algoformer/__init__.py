@@ -23,5 +23,6 @@ PAPER = Paper(
     title="Gao et al.: AlgoFormer / On the Expressive Power of a Variant of the Looped Transformer (+ looped-transformer constructions)",
     arxiv="2402.13572",
     locator_base="arXiv:2402.13572 (v1 21 Feb 2024, v2 10 Jan 2025); body text unread, so theorem locators are unverified",
+    test_budget=12,  # the claims at this budget (with their controls) take a few seconds
     spec="shared/papers/algoformer.md",
 )

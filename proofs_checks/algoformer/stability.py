@@ -33,6 +33,7 @@ from attnlab.theory.algoformer.block import Block, Head, attention_sublayer, lin
 from attnlab.theory.algoformer.composition import AlgoFormer
 from attnlab.theory.algoformer.layout import Layout
 from attnlab.theory.algoformer.primitives import copy_head
+from attnlab.theory.errors import InvalidInputError
 
 __all__ = ["gd_converges_below", "gd_diverges_above", "newton_residual_squares", "softmax_copy_error",
            "MAX_LOOPS"]
@@ -51,14 +52,18 @@ def _converge_loops(r: Regression) -> int:
 
 
 def _loop_predictions(r: Regression, T: int, query_as_key: bool) -> float:
-    if not query_as_key:
-        return float(gd_step.gd_loop_predictions(r.X, r.y, r.xq, r.eta, T)[-1])
-    n, d = r.X.shape  # planted bug: the query token is a key (it acts as an extra example labelled 0)
-    Q, K, V = gd_step.gd_weights(d, r.eta)
-    H = gd_step.gd_tokens(r.X, r.y, r.xq)
-    for _ in range(T):
-        H = linear_attention(H, Q, K, V, n + 1)
-    return -float(H[n, d])
+    """The looped construction's prediction after T loops; inf when its tokens blew up (a violation, not a crash)."""
+    try:
+        if not query_as_key:
+            return float(gd_step.gd_loop_predictions(r.X, r.y, r.xq, r.eta, T)[-1])
+        n, d = r.X.shape  # planted bug: the query token is a key (it acts as an extra example labelled 0)
+        Q, K, V = gd_step.gd_weights(d, r.eta)
+        H = gd_step.gd_tokens(r.X, r.y, r.xq)
+        for _ in range(T):
+            H = linear_attention(H, Q, K, V, n + 1)
+        return -float(H[n, d])
+    except InvalidInputError:  # linear_attention refuses non-finite tokens: the loop diverged
+        return math.inf
 
 
 def _below(r: Regression, query_as_key: bool) -> Comparison:

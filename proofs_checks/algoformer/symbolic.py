@@ -30,14 +30,16 @@ sp = lazy_module("sympy")
 __all__ = ["lsa_step_is_gd_step", "relu_pair_is_gd_step", "newton_schulz_step", "inverse_leaky_relu_exact"]
 
 
-def _verdict(residuals, budget, mutant: bool, negative: str, extra: dict | None = None) -> Outcome:
-    """The shared residual verdict, with ``simplify`` (these identities hold after cancellation of sums)."""
+def _verdict(residuals, budget, mutant: bool, negative: str, extra: dict | None = None, polynomial: bool = False) -> Outcome:
+    """The shared residual verdict, with ``simplify`` (these identities hold after cancellation of sums);
+    ``polynomial``: the residuals are polynomials, for which ``expand`` is an exact zero test (and much faster)."""
     details = dict(extra or {})
     if mutant:
         details["negative_control"] = negative
     # simplify first: the public weights enter as exact floats (0, 1, -1), whose products cancel only symbolically
-    residuals = [sp.simplify(r) for r in residuals]
-    return residual_outcome(residuals, budget, details, simplifier=sp.simplify, numerators=97, denominators=89)
+    simplifier = sp.expand if polynomial else sp.simplify
+    residuals = [simplifier(r) for r in residuals]
+    return residual_outcome(residuals, budget, details, simplifier=simplifier, numerators=97, denominators=89)
 
 
 
@@ -72,7 +74,7 @@ def lsa_step_is_gd_step(budget, mutant: bool) -> Outcome:
     w_next = w - eta / n * X.T * (X * w - y)
     expected = [y[i] - (X[i, :] * w_next)[0] for i in range(n)] + [-(xq.T * w_next)[0]]
     residuals = [out[j][2] - expected[j] for j in range(n + 1)] + [out[j][k] - rows[j][k] for j in range(n + 1) for k in range(d)]
-    return _verdict(residuals, budget, mutant, "query token included as a key")
+    return _verdict(residuals, budget, mutant, "query token included as a key", polynomial=True)
 
 
 @claim(

@@ -24,5 +24,6 @@ PAPER = Paper(
     arxiv="2310.03016",
     locator_base="Bhattamishra, Patel, Blunsom, Kanade, ICLR 2024, arXiv:2310.03016 (only the abstract read; "
     "paper tables and figures unverified) and the official code satwik77/incontext-bool, src/",
+    test_budget=12,  # the claims at this budget (with their controls) take a few seconds
     spec="shared/papers/icl_boolean.md",
 )

@@ -54,6 +54,7 @@ def _dominance(inst: Prompts, shift_labels: bool = False) -> Comparison:
     negative=NegativeControl("Bayes fed labels shifted by one position (y_{i-1} paired with x_i)",
                              evaluate=lambda inst: _dominance(inst, shift_labels=True),
                              strategy=prompts(("conjunction", "sparse_parity"), (5,), (17,), 400)),
+    positive=prompts(("conjunction", "disjunction", "sparse_parity", "parity", "nearest_neighbour"), (5,), (11,), 400),
     hypotheses=("prompts from the task's own law (prior and input sampler)", "clean scoring"),
     test="tests/checks/test_icl_boolean_claims.py",
 )

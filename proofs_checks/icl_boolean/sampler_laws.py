@@ -68,6 +68,7 @@ def _balance(inst: Prompts, bug: bool = False) -> Comparison:
     negative=NegativeControl("forced points keep their negated-literal coordinates uniform (dropped term)",
                              evaluate=lambda inst: _balance(inst, bug=True),
                              strategy=prompts(("conjunction", "disjunction"), (5, 7), (3,), _M)),
+    positive=prompts(CLOSED_FORM_TASKS, (5, 7, 11), (3,), _M),  # n >= 4 for every task, by construction
     hypotheses=("the official samplers' laws", "one label per prompt (independent prompts)"),
     test=_TEST,
 )
@@ -80,7 +81,8 @@ def _buggy_disjunction(xp, pos, neg):
     return Fn.disjunction(xp, pos, np.zeros_like(neg))
 
 
-def _duality(inst: Prompts, disj=Fn.disjunction) -> Comparison:
+def _duality(inst: Prompts, disj=None) -> Comparison:
+    disj = disj or Fn.disjunction
     dd = sample_task("disjunction", inst.n, inst.points, inst.batch, inst.seed)
     dc = sample_task("conjunction", inst.n, inst.points, inst.batch, inst.seed + 1)
     pos, neg = dd.params["pos"][:, None], dd.params["neg"][:, None]
@@ -102,6 +104,7 @@ def _duality(inst: Prompts, disj=Fn.disjunction) -> Comparison:
     tolerance=TOL.inequality,
     negative=NegativeControl("disjunction labeller drops the negated literals", evaluate=lambda inst: _duality(
         inst, _buggy_disjunction)),
+    positive=prompts(("disjunction",), (5, 7, 11), (7,), 4_000),
     hypotheses=("the same literal vector w for both classes",),
     test=_TEST,
 )
@@ -109,7 +112,7 @@ def disjunction_duality(inst: Prompts) -> Comparison:
     return _duality(inst)
 
 
-def _forced_fraction(inst: Prompts, shared_p: float | None = None) -> Comparison:
+def _forced_fraction(inst: Prompts, flip_polarity: bool = False) -> Comparison:
     d = sample_task(inst.task, inst.n, inst.points, inst.batch, inst.seed)
     p = d.params
     B, N = d.xp.shape
@@ -120,11 +123,8 @@ def _forced_fraction(inst: Prompts, shared_p: float | None = None) -> Comparison
     m = pos | neg
     target = neg if inst.task in ("disjunction", "sparse_disjunction", "cnf3") else pos
     xp = d.xp
-    if shared_p is not None:  # planted bug: the forcing step uses one shared probability for every task
-        rng = np.random.default_rng(inst.seed)
-        forced = rng.random((B, N)) < shared_p
-        xp = np.where(forced, (random_points(rng, inst.n, (B, N)) & ~m[:, None]) | target[:, None],
-                      random_points(rng, inst.n, (B, N)))
+    if flip_polarity:  # planted bug: forced points get the opposite value on the forced literals' coordinates
+        xp = np.where(d.forced, (xp & ~m[:, None]) | (m & ~target)[:, None], xp)
     hit = (xp & m[:, None]) == target[:, None]
     after = np.ones((B, N), dtype=bool) if d.teach_len is None else np.arange(N)[None] >= d.teach_len[:, None]
     k = popcount(m)
@@ -147,9 +147,10 @@ def _forced_fraction(inst: Prompts, shared_p: float | None = None) -> Comparison
     check_hypotheses=lambda inst: [],
     tolerance=TOL.inequality,
     negative=NegativeControl(
-        "every task forced with the conjunction's 0.3 (a shared constant), tested on the 0.35/0.4 tasks",
-        evaluate=lambda inst: _forced_fraction(inst, shared_p=0.3),
-        strategy=prompts(("dnf3", "conjunction_teach", "mono_conjunction_teach"), (5, 7), (37,), 3_000)),
+        "forcing writes the opposite polarity on the literal coordinates (x_i = -1 where the term needs +1)",
+        evaluate=lambda inst: _forced_fraction(inst, flip_polarity=True),
+        strategy=prompts(("conjunction", "disjunction", "dnf3"), (5, 7), (37,), 3_000)),
+    positive=prompts(tuple(FORCE_P), (5, 7), (37,), 3_000),
     hypotheses=("forcing is independent per point", "k >= 1 (k = 0 carries no information)"),
     test=_TEST,
 )
@@ -202,6 +203,7 @@ def _prefix(inst: Prompts, bug: bool = False) -> Comparison:
     check_hypotheses=lambda inst: [],
     tolerance=TOL.float64_exact,
     negative=NegativeControl("teaching rows written one position late", evaluate=lambda inst: _prefix(inst, True)),
+    positive=prompts(tuple(_KIND), (5, 7, 11), (13, 40), 64),
     hypotheses=("teaching rows placed first, unshuffled (as in the official code)",),
     test=_TEST,
 )
