@@ -48,7 +48,7 @@ def _dominance(inst: Prompts, shift_labels: bool = False) -> Comparison:
     locator="derived: proofs_checks/icl_boolean/DERIVATIONS.md#bayes-dominance",
     statement=r"$\mathbb E[s_\mathrm{bayes}(i)] \ge \mathbb E[s_b(i)]$ for every baseline b (null, majority, "
     r"averaging, 1-NN, 3-NN, elimination, Gaussian elimination) and position i (clean scoring)",
-    strategy=prompts(tuple(_DIMS), lambda t: _DIMS[t], (11, 17), 400),
+    strategy=prompts(tuple(_DIMS), lambda t: _DIMS[t], (13, 17), 400),
     check_hypotheses=lambda inst: [],
     tolerance=TOL.inequality,
     negative=NegativeControl("Bayes fed labels shifted by one position (y_{i-1} paired with x_i)",

@@ -65,7 +65,7 @@ def _determinacy(inst: Prompts, span=None) -> Comparison:
     locator="derived: proofs_checks/icl_boolean/DERIVATIONS.md#gf2-determinacy",
     statement=r"the query's label is determined by the prefix iff $x_i \in \mathrm{span}_{GF(2)}\{x_j\}_{j<i}$; "
     r"otherwise exactly half of the consistent parities give each label",
-    strategy=prompts(("parity",), (3, 4, 5, 7), (5, 11), 24),
+    strategy=prompts(("parity",), (3, 4, 5, 7), (6, 11), 24),
     check_hypotheses=lambda inst: [],
     tolerance=TOL.float64_exact,
     negative=NegativeControl("span membership by the real rank of the 0/1 vectors instead of the GF(2) rank",

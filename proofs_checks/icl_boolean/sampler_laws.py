@@ -62,7 +62,7 @@ def _balance(inst: Prompts, bug: bool = False) -> Comparison:
     locator="derived: proofs_checks/icl_boolean/DERIVATIONS.md#label-balance",
     statement=r"$P(y=+1)$ of every task equals its closed form, e.g. $0.3 + 0.7\cdot 0.85^n$ (conjunction), "
     r"$1 - (0.3 + 0.7/16)$ (sparse disjunction), $0.35 + 0.65(3\cdot0.9^n - 3\cdot0.81^n + 0.729^n)$ (3-DNF)",
-    strategy=prompts(CLOSED_FORM_TASKS, _DIMS, (3,), _M),
+    strategy=prompts(CLOSED_FORM_TASKS, _DIMS, (2,), _M),
     check_hypotheses=lambda inst: [] if inst.task != "sparse_disjunction" or inst.n >= 4 else ["n < 4"],
     tolerance=TOL.inequality,
     negative=NegativeControl("forced points keep their negated-literal coordinates uniform (dropped term)",
@@ -99,12 +99,12 @@ def _duality(inst: Prompts, disj=None) -> Comparison:
     "icl_boolean/disjunction-duality",
     locator="derived: proofs_checks/icl_boolean/DERIVATIONS.md#disjunction-duality",
     statement=r"$\mathrm{disj}_w(x) = -\mathrm{conj}_w(-x)$ pointwise, and $P_{dis}(y=-1) = P_{con}(y=+1)$",
-    strategy=prompts(("disjunction",), (3, 5, 7, 11), (7,), 4_000),
+    strategy=prompts(("disjunction",), (3, 5, 7, 11), (9,), 4_000),
     check_hypotheses=lambda inst: [],
     tolerance=TOL.inequality,
     negative=NegativeControl("disjunction labeller drops the negated literals", evaluate=lambda inst: _duality(
         inst, _buggy_disjunction)),
-    positive=prompts(("disjunction",), (5, 7, 11), (7,), 4_000),
+    positive=prompts(("disjunction",), (5, 7, 11), (9,), 4_000),
     hypotheses=("the same literal vector w for both classes",),
     test=_TEST,
 )
