@@ -11,7 +11,8 @@ against the direct algorithm loop by loop. Modules:
   (softmax copy error);
 * :mod:`.metamorphic` permutation, rotation, scaling and duplication invariances of the GD loop;
 * :mod:`.symbolic` sympy one-step algebra;
-* :mod:`.optimality` CG dominates the looped GD at every T (the bar for a learned loop).
+* :mod:`.optimality` CG dominates the looped GD at every T (the bar for a learned loop), and equals the Krylov optimum;
+* :mod:`.chebyshev` the Chebyshev baseline's error is the scaled Chebyshev polynomial.
 
 Support: :mod:`.instances`, :mod:`.strategies`.
 """
