@@ -10,6 +10,7 @@ Only the paper's abstract was read, not its PDF: no paper number is quoted. Loca
 * :mod:`.gf2` GF(2) determinacy and the rank-chain accuracy curve;
 * :mod:`.teaching_sets` teaching sequences identify the function;
 * :mod:`.bayes_dominance` exact Bayes >= every baseline, position by position;
+* :mod:`.bayes_posterior` the Bayes posterior equals a brute-force evaluation of its formula;
 * :mod:`.baseline_rules` the vectorised baselines equal per-example loops of their definitions;
 * :mod:`.nearest_neighbour` the nearest-neighbour task's labels follow its rule.
 

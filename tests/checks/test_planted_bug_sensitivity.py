@@ -1,12 +1,14 @@
 """Every realistic bug planted in theory/icl_boolean or theory/algoformer makes at least one of its paper's claims
-fail at the paper's ``test_budget`` (issue 7: checks that bite). The bugs are listed in ``planted_bugs.py``; the
-ones no claim catches yet are findings, kept as strict xfails so that strengthening a claim shows up here."""
+fail at the paper's ``test_budget`` (issue 7: checks that bite). The bugs are listed in ``planted_bugs.py``. Four
+of them escaped every claim at first (CG without beta, the averaging baseline without labels, Chebyshev without
+its recurrence, the Bayes posterior without the input likelihood); each led to a claim that compares the package
+with an independent computation."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from planted_bugs import BUGS, ESCAPES, PlantedBug, planted
+from planted_bugs import BUGS, PlantedBug, planted
 
 from attnlab.proofs_checks.papers import all_papers
 from attnlab.proofs_checks.record import Budget, Status
@@ -27,12 +29,6 @@ def _failing_claims(bug: PlantedBug) -> list[str]:
 @pytest.mark.parametrize("bug", BUGS, ids=lambda b: b.name)
 def test_a_planted_bug_fails_at_least_one_claim_of_its_paper(bug):
     assert _failing_claims(bug), f"no {bug.paper} claim caught: {bug.name}"
-
-
-@pytest.mark.parametrize("bug", ESCAPES, ids=lambda b: b.name)
-@pytest.mark.xfail(strict=True, reason="finding: no claim checks this function against an independent computation")
-def test_known_escapes_are_still_uncaught(bug):
-    assert _failing_claims(bug)
 
 
 def test_planting_a_bug_restores_the_original_afterwards():
