@@ -270,6 +270,19 @@ def _chebyshev_plain_richardson(orig):
     return f
 
 
+def _moments_b_without_n(orig):
+    def f(Z, Y):
+        S_, b = orig(Z, Y)
+        return S_, b * np.asarray(Z).shape[-2]  # b = Z^T Y, the 1/n dropped
+    return f
+
+
+def _parity_balance_without_empty_subset(orig):
+    def f(task, n):
+        return 0.5 if task == "parity" else orig(task, n)  # the empty subset's 2^-(n+1) term dropped
+    return f
+
+
 BUGS = (
     PlantedBug("gd readout without the sign flip", f"{_AF}.gd_step", "gd_loop_predictions", _gd_readout_sign, "algoformer",
                "gd-loop-converges-below-threshold"),
@@ -298,7 +311,7 @@ BUGS = (
     PlantedBug("Gaussian elimination's label flipped", f"{_IB}.gf2", "gauss_elim_predict", _gauss_label_flipped, "icl_boolean",
                "gf2-determinacy"),
     PlantedBug("k-NN sees the query's own label", f"{_IB}.baselines", "_knn", _knn_sees_current, "icl_boolean",
-               "bayes-dominates-baselines"),
+               "baselines-follow-their-rules"),
     PlantedBug("forcing writes the opposite polarity", f"{_IB}.tasks", "_force", _disjunction_forcing_satisfies, "icl_boolean",
                "forced-fraction"),
     PlantedBug("nearest-neighbour ties to the latest point", f"{_IB}.tasks", "nearest_neighbour_labels", _nn_ties_latest, "icl_boolean",
@@ -307,6 +320,10 @@ BUGS = (
                "teaching-prefix"),
     PlantedBug("parity optimal curve shifted by one position", f"{_IB}.gf2", "parity_optimal_curve", _rank_chain_off_by_one, "icl_boolean",
                "parity-rank-chain"),
+    PlantedBug("moments: b = Z^T y without 1/n", f"{_AF}.baselines", "moments", _moments_b_without_n, "algoformer",
+               "newton-schulz-loop-equals-direct"),
+    PlantedBug("parity label balance without the empty subset's term", f"{_IB}.closed_forms", "p_plus",
+               _parity_balance_without_empty_subset, "icl_boolean", "label-balance"),
     PlantedBug("averaging baseline without the labels", f"{_IB}.baselines", "_averaging", _averaging_without_labels, "icl_boolean",
                "baselines-follow-their-rules"),
     PlantedBug("Chebyshev iteration without its three-term recurrence", f"{_AF}.baselines", "chebyshev_iterates",
