@@ -1,4 +1,5 @@
-r"""Realistic bugs planted in ``theory/icl_boolean`` and ``theory/algoformer``, for the sensitivity tests.
+r"""Realistic bugs planted in ``theory/icl_boolean`` and ``theory/algoformer`` (and one in a claim's hypothesis
+check, which only the positive-control families can catch), for the sensitivity tests.
 
 Each :class:`PlantedBug` names a function of the package and a buggy replacement (a flipped sign, a dropped
 term, an off-by-one, the query used as a key, ...). :func:`planted` swaps the replacement in for the original
@@ -283,6 +284,12 @@ def _parity_balance_without_empty_subset(orig):
     return f
 
 
+def _step_range_flipped(orig):
+    def f(Z, frac, *arrays):
+        return orig(Z, 1.5 - frac if 0 < frac < 1 else 0.5, *arrays)  # judged inside (0, 1) exactly when outside
+    return f
+
+
 BUGS = (
     PlantedBug("gd readout without the sign flip", f"{_AF}.gd_step", "gd_loop_predictions", _gd_readout_sign, "algoformer",
                "gd-loop-converges-below-threshold"),
@@ -324,6 +331,9 @@ BUGS = (
                "newton-schulz-loop-equals-direct"),
     PlantedBug("parity label balance without the empty subset's term", f"{_IB}.closed_forms", "p_plus",
                _parity_balance_without_empty_subset, "icl_boolean", "label-balance"),
+    PlantedBug("hypothesis check with the step range flipped (every stable step judged not applicable)",
+               "attnlab.proofs_checks.algoformer.loops", "stable_hypotheses", _step_range_flipped, "algoformer",
+               "gd-loop-equals-gd"),
     PlantedBug("averaging baseline without the labels", f"{_IB}.baselines", "_averaging", _averaging_without_labels, "icl_boolean",
                "baselines-follow-their-rules"),
     PlantedBug("Chebyshev iteration without its three-term recurrence", f"{_AF}.baselines", "chebyshev_iterates",
