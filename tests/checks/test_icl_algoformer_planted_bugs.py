@@ -1,5 +1,5 @@
 """Every realistic bug planted in theory/icl_boolean or theory/algoformer makes at least one of its paper's claims
-fail at the paper's ``test_budget`` (issue 7: checks that bite). The bugs are listed in ``planted_bugs.py``. Four
+fail at the paper's ``test_budget`` (issue 7: checks that bite). The bugs are listed in ``icl_algoformer_bugs.py``. Four
 of them escaped every claim at first (CG without beta, the averaging baseline without labels, Chebyshev without
 its recurrence, the Bayes posterior without the input likelihood); each led to a claim that compares the package
 with an independent computation."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from planted_bugs import BUGS, PlantedBug, planted
+from icl_algoformer_bugs import BUGS, PlantedBug, planted
 
 from attnlab.proofs_checks.papers import all_papers
 from attnlab.proofs_checks.record import Budget, Status
