@@ -82,7 +82,7 @@ def _make_refine(build, radius, certify_one, hyp, region: str):
         hyp_worst = found.worst_instance
         extra, ratios = [], []
         for _ in range(max(3, budget.instances // 40)):
-            n, d = strategies.SHAPES[rng.integers(len(strategies.SHAPES))]
+            n, d = strategies.TIE_SHAPES[rng.integers(len(strategies.TIE_SHAPES))]
             R = float(rng.uniform(0.05, 8.0))
             u = ascent.ascend_two_way_tie(rng.normal(0.0, 1.0, n), radius(R))
             inst = build(u, d, R)

@@ -68,7 +68,7 @@ def _looseness_refine(build, hyp):
         rng = np.random.default_rng(budget.seed)
         extra = []
         for _ in range(max(2, budget.instances // 50)):
-            n, d = strategies.SHAPES[rng.integers(len(strategies.SHAPES))]
+            n, d = strategies.TIE_SHAPES[rng.integers(len(strategies.TIE_SHAPES))]
             R = float(rng.uniform(4.0, 8.0))
             extra.append(build(ascent.ascend_two_way_tie(rng.normal(0, 1, n), R * R), d, R))
         comps = [evaluate(i) for i in extra if not hyp(i)]
