@@ -17,6 +17,8 @@ the sharper form implies) while ``details["empirical"]`` counts the applicable i
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from attnlab.proofs_checks.record import Comparison, Status
@@ -105,7 +107,7 @@ def _make_refine(build, radius, certify_one, hyp, region: str):
             u = ascent.ascend_two_way_tie(rng.normal(0.0, 1.0, n), radius(R))
             inst = build(u, d, R)
             comp = evaluate(inst)
-            ratios.append(comp.lhs / comp.rhs)
+            ratios.append(comp.lhs / comp.rhs if comp.rhs > 0 else math.inf)  # rhs = 0: a failed identity check
             extra.append(inst)
         ascent.extend_outcome(found, extra, hyp, evaluate)
         details = {
