@@ -16,9 +16,16 @@ import numpy as np
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.softmax_icl import ascent, strategies
-from attnlab.proofs_checks.softmax_icl.reference import agree, checked, complex_step, csoftmax, jacobian_ref, softmax_ref
 from attnlab.proofs_checks.softmax_icl.hypotheses import finite
 from attnlab.proofs_checks.softmax_icl.instances import LogitInstance, SoftmaxInstance, spectral_norm
+from attnlab.proofs_checks.softmax_icl.reference import (
+    agree,
+    checked,
+    complex_step,
+    csoftmax,
+    jacobian_ref,
+    softmax_ref,
+)
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.softmax_icl import softmax_regression as sr
 
@@ -155,7 +162,7 @@ def _grad_error(inst: SoftmaxInstance, sign: float) -> Comparison:
     ),
     hypotheses=("entries finite",),
 )
-def gradient_matchescomplex_step(inst: SoftmaxInstance) -> Comparison:
+def gradient_matches_complex_step(inst: SoftmaxInstance) -> Comparison:
     return _grad_error(inst, -1.0)
 
 
@@ -196,7 +203,7 @@ def _hess_error(inst: SoftmaxInstance, middle) -> Comparison:
     ),
     hypotheses=("entries finite",),
 )
-def hessian_matchescomplex_step(inst: SoftmaxInstance) -> Comparison:
+def hessian_matches_complex_step(inst: SoftmaxInstance) -> Comparison:
     return _hess_error(inst, sr.hessian_middle)
 
 

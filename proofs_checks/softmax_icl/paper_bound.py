@@ -299,12 +299,12 @@ def _looseness(budget, mutant: bool) -> Outcome:
     rng = np.random.default_rng(budget.seed)
     draws = max(5, min(budget.instances, 100))
     rows, worst_comp, status = {}, None, Status.EMPIRICAL_HOLDS
-    for n, R, ref in LOOSENESS_POINTS:
+    for n, R, ref_value in LOOSENESS_POINTS:
         log10_m = _log_m(n, R, -1.0 if mutant else 1.0) / _LN10
         worst, med, mx = _worst_and_typical(n, R, rng, draws)
         checks = [
-            Comparison(log10_m, ref, TOL.reference_one_decimal.allowance(ref)),  # |ours - ref| as two sides
-            Comparison(ref, log10_m, TOL.reference_one_decimal.allowance(ref)),
+            Comparison(log10_m, ref_value, TOL.reference_one_decimal.allowance(ref_value)),  # |ours - ref| as two sides
+            Comparison(ref_value, log10_m, TOL.reference_one_decimal.allowance(ref_value)),
             Comparison(worst, R / 2, TOL.inequality.allowance(R / 2)),  # paired tight check
             Comparison(math.log10(worst), log10_m, TOL.log_inequality.allowance(log10_m)),  # the paper's bound
         ]
@@ -315,7 +315,7 @@ def _looseness(budget, mutant: bool) -> Outcome:
             worst_comp = checks[3]
         rows[f"n={n},R={R:g}"] = {
             "log10_M": log10_m,
-            "log10_M_spec": ref,
+            "log10_M_spec": ref_value,
             "worst_ratio_over_R_half": worst / (R / 2),
             "log10_M_over_worst_ratio": log10_m - math.log10(worst),
             "typical_ratio_over_R_half_median": med / (R / 2),
