@@ -11,6 +11,7 @@ Every float is finite and at the theorem's scale (logits at most :math:`R^2 = 64
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -353,9 +354,11 @@ def paper_closeness_instances(draw) -> ClosenessInstance:
 
     inst = draw(closeness_instances(4.0, 8.0))
     g = np.max(np.abs(inst.A @ sr.grad(inst.A, inst.x, inst.b)))
-    eta = draw(st.floats(1e-3, 0.0099, width=64)) / g if g > 1e-12 else inst.eta
     dax = np.max(np.abs(attention_scores(inst.A, inst.WQ, inst.WK) @ inst.A @ inst.WV @ inst.x))
-    WV = inst.WV * (draw(st.floats(1e-3, 0.0099, width=64)) / dax) if dax > 1e-12 else inst.WV
+    # a document with identical rows makes f constant in x (zero gradient); such draws are rejected, not rescaled
+    assume(g > 1e-9 * inst.R * inst.R and dax > 1e-9 * inst.R * inst.R)
+    eta = draw(st.floats(1e-3, 0.0099, width=64)) / g
+    WV = inst.WV * (draw(st.floats(1e-3, 0.0099, width=64)) / dax)
     return ClosenessInstance(inst.A, inst.x, inst.b, eta, inst.WQ, inst.WK, WV, inst.R)
 
 
