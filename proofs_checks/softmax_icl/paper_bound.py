@@ -6,8 +6,10 @@ C1 (literal, "Bounded shift for In-Context Learning"): under :math:`R \ge 4`, :m
 :math:`\|\hat b - b\|_2 \le M\|A_{t+1}-A_t\|`. Value of M: [src: sciencestack TL;DR of arXiv 2304.13276,
 not the paper]; hypotheses and theorem numbering [unverified]: the paper's full text was not reachable. The
 sub-lemma chain (C2) and the looseness (C9) are written out in ``proofs_checks/softmax_icl/DERIVATIONS.md``. Compared in log space (M overflows float64 for R > 8.425).
-The bound is vacuous (C9): it holds with ~70 orders of magnitude to spare, so every check here is
-paired with the tight R/2 claims of :mod:`.lipschitz`, and C9 reports log10(M / worst ratio).
+The bound is vacuous (C9): it holds with ~70 orders of magnitude to spare, so every claim here is registered as a
+*report* (``Kind.REPORT``: still evaluated, still failed when violated, never counted as a verified theorem) with
+``details["looseness_log10"]``, and is paired with the tight R/2 claims of :mod:`.lipschitz`. Each also compares
+the package's shifted targets (or f) with :mod:`.reference`, so a wrong implementation fails it.
 """
 
 from __future__ import annotations
