@@ -10,7 +10,16 @@ its own (``DERIVATIONS.md#cone-width``), from the instance:
 * $\mu = \min(1/2, \delta/4)^2/(2A^2N^2)$: on $\{1 - \mathrm{corr}(W, W^{mm}_\alpha) \le \mu\}$ every margin of
   $W/\|W\|$ stays within $\min(1/2, \delta/4)/N$ of $W^{mm}_\alpha/N$'s, so $\alpha$ is selected with logit gaps
   $\ge \|W\|/(2N)$ and those non-support tokens stay $\ge \|W\|\delta/(2N)$ behind the support tokens;
-* $R_0 = 2\kappa N/\min(1, \delta)$, $\kappa = 5$: from there on those tokens are suppressed by $e^{-\kappa}$ or more.
+* $\rho$ = the largest score excess of such a token over $\gamma_{i\alpha_i}$ over the smallest score deficit of a
+  support token;
+* $R_0 = 2N(\kappa + \log^+\rho)/\min(1, \delta)$, $\kappa = 5$: from there on a risky token's pull on $W$ (its
+  probability times its score excess) is $\le e^{-\kappa}$ times the weakest support token's push.
+
+Finding (seed 0, budget 20): with $R_0 = 2\kappa N/\min(1, \delta)$ (no $\rho$) the start on the cone boundary at
+$R_0 = 68$ escaped on random(n=2,T=4,d=3,seed=1), $Y = (-1, 1)$, $\alpha = (1, 0)$: input 1's token 1 scores 1.38 above
+$\alpha_1$ (margin 1.60, $\delta = 0.60$) while input 0's support token is only 0.075 below its selected one, so the
+pull outweighed the push ($\rho = 18$) and NGD took token 1's margin from 26 to $-48$; the starts at $2R_0, 4R_0$
+converged. Our $R_0$ was too small for that instance (the theorem only asserts that some $R_0$ exists).
 
 Every start is on the cone's *boundary*, $1 - \mathrm{corr}(W_0, W^{mm}_\alpha) = \mu$ exactly (random direction), at
 norms $R_0, 2R_0, 4R_0$, two directions each: all six must keep $\alpha$ and end within ``TOL.direction`` of
@@ -112,17 +121,22 @@ def _pick_alpha(d: S.Drawn, want_local: bool):
     return None
 
 
-def _near_support_gap(inst, lo) -> float:
-    r"""$\delta_\alpha = \min (m_{it} - 1)$ over non-support tokens $t$ that score at least $\gamma_{i\alpha_i}$.
+def _near_support(inst, lo) -> tuple[float, float]:
+    r"""$(\delta_\alpha, \rho_\alpha)$: $\delta_\alpha = \min (m_{it} - 1)$ over the *risky* tokens (non-support, scoring at
+    least $\gamma_{i\alpha_i}$; ``inf`` if none), and the score ratio $\rho_\alpha = \max_{\text{risky}}(\gamma_{it} -
+    \gamma_{i\alpha_i}) / \min_{\text{support}}(\gamma_{i\alpha_i} - \gamma_{is})$ (0 if no risky token).
 
-    Such a token is suppressed relative to the support tokens only by $e^{-r\delta_\alpha/N}$ at $W = r\,
-    W^{mm}_\alpha/N$, so the cone radius grows like $N/\delta_\alpha$; ``inf`` if none."""
+    A risky token pulls $W$ toward itself with weight $s_{it}(\gamma_{it} - u_i)$, the support tokens push with
+    $s_{is}(u_i - \gamma_{is})$; at $W = r\,W^{mm}_\alpha/N$ the first is smaller by $e^{-r\delta_\alpha/N}\rho_\alpha$ or less."""
     g = token_scores(inst.X, inst.v, inst.Y)
     n = g.shape[0]
     sel = g[np.arange(n), np.asarray(lo.alpha)][:, None]
     m = lo.svm.margins
     risky = ~lo.svm.support & np.isfinite(m) & (g >= sel)
-    return float(np.min(m[risky] - 1.0)) if risky.any() else np.inf
+    if not risky.any():
+        return np.inf, 0.0
+    push = (sel - g)[lo.svm.support]
+    return float(np.min(m[risky] - 1.0)), float(np.max((g - sel)[risky]) / np.min(push))
 
 
 def _spread(inst, alpha) -> float:
@@ -133,12 +147,22 @@ def _spread(inst, alpha) -> float:
 
 
 def cone_constants(inst, lo) -> dict:
-    r"""$\mu$, $R_0$ and their ingredients $N, A, \delta$ (module docstring) for a locally optimal ``lo``."""
+    r"""$\mu$, $R_0$ and their ingredients $N, A, \delta, \rho$ (module docstring) for a locally optimal ``lo``."""
     N = float(np.linalg.norm(lo.svm.W))
     A = _spread(inst, lo.alpha)
-    delta = _near_support_gap(inst, lo)
+    delta, rho = _near_support(inst, lo)
     mu = min(0.5, delta / 4.0) ** 2 / (2.0 * A**2 * N**2)
-    return {"mu": mu, "R0": 2.0 * _KAPPA * N / min(1.0, delta), "norm_wmm": N, "A": A, "delta": delta}
+    R0 = 2.0 * N / min(1.0, delta) * (_KAPPA + max(0.0, float(np.log(rho))) if rho > 0 else _KAPPA)
+    return {"mu": mu, "R0": R0, "norm_wmm": N, "A": A, "delta": delta, "score_ratio": rho}
+
+
+def _relevant_margins(inst, lo) -> np.ndarray:
+    """Margins of the support and risky tokens (non-support, scoring at least the selected one): the tokens whose
+    probabilities the local dynamics turn on; lower-scoring non-support tokens only push toward alpha."""
+    g = token_scores(inst.X, inst.v, inst.Y)
+    sel = g[np.arange(g.shape[0]), np.asarray(lo.alpha)][:, None]
+    m = lo.svm.margins
+    return m[np.isfinite(m) & (lo.svm.support | (g >= sel))]
 
 
 def _local_hyp(d: S.Drawn) -> list[str]:
@@ -146,10 +170,11 @@ def _local_hyp(d: S.Drawn) -> list[str]:
     if lo is None:
         return ["no locally-optimal alpha other than opt"]
     k = cone_constants(d.inst, lo)
-    top = _RUNGS[-1] * k["R0"] * float(np.max(lo.svm.margins[np.isfinite(lo.svm.margins)])) / k["norm_wmm"]
-    if top + _NGD.steps * _NGD.eta * k["A"] > _F64_LOG_TINY:
-        return ["cone radius out of float64 range: the largest start 4 R0 (R0 = 10 ||W^mm_alpha|| / min(1, delta), "
-                "delta the near-support gap) puts logit gaps (+ NGD growth) beyond -log(tiny double)"]
+    top = _RUNGS[-1] * k["R0"] * float(np.max(_relevant_margins(d.inst, lo))) / k["norm_wmm"]
+    if top > _F64_LOG_TINY / 2:
+        return ["cone radius out of float64 range: at the largest start 4 R0 (R0 = 2 ||W^mm_alpha|| (5 + log+ rho) / "
+                "min(1, delta), delta the near-support gap) a support or risky token's logit gap exceeds half of "
+                "-log(tiny double), leaving NGD no room before its probability underflows"]
     return []
 
 

@@ -160,7 +160,8 @@ def local_optimum_instance(n: int, T: int, d: int, seed: int = 0, c: float = 2.0
     Queries are orthonormal, so Att-SVM($\alpha$) splits into one problem per input on $u_i = W z_i$. In input $i$
     tokens $1..T-1$ are unit Gaussians sorted by score (token 1 highest); $u_i$ is their max-margin solution with
     token 1 selected and $s$ an active token; then $x_{i0} = x_{i1} + c\,(x_{is} - x_{i1}) + w$ with $w \perp
-    \mathrm{span}\{x_{i1} - x_{it}\}_{t \ge 2}$, so token 0 has margin exactly $c$ (not a support token) and $w$'s
+    \mathrm{span}\{x_{i1} - x_{it}\}_{t \ge 2}$ (tokens $2..T-1$ first moved along $v$ to score at least 0.5 below
+    token 1), so token 0 has margin exactly $c$ (not a support token) and $w$'s
     component along $v$ lifts its score to $\gamma_{i1} + 1$ (the optimal token). Every support token of $\alpha$
     scores below $\gamma_{i1}$: $\alpha$ is locally optimal and not optimal."""
     from attnlab.theory.tf_svm.attention_svm import solve_prompt_svm
@@ -175,6 +176,9 @@ def local_optimum_instance(n: int, T: int, d: int, seed: int = 0, c: float = 2.0
     for i in range(n):
         rest = _unit(rng.normal(size=(T - 1, d)))
         rest = rest[np.argsort(-Y[i] * (rest @ v))]  # token 1 (first of rest) scores highest among them
+        g = Y[i] * (rest @ v)
+        lower = np.minimum(g[1:], g[0] - 0.5)  # tokens 2.. score at least 0.5 below token 1 (moved along v)
+        rest[1:] += (Y[i] * (lower - g[1:]))[:, None] * v
         X[i, 1:] = rest
         u = solve_prompt_svm(rest[None], np.array([0])).W
         diffs = rest[0] - rest[1:]
