@@ -1,4 +1,4 @@
-"""Bugs planted in theory/tf_svm (issue 7) must make a convergence claim fail at the paper's test budget, and so make
+"""Bugs planted in theory/tf_svm (issue 7) must make a *convergence* claim fail at the paper's test budget, and so make
 ``attnlab check`` exit nonzero: token scores computed without the labels Y, and the Att-SVM constraint sign flipped
 (which once made global-convergence-equal-scores not-applicable everywhere, and the check exit 0)."""
 
