@@ -15,6 +15,13 @@ its own (``DERIVATIONS.md#cone-width``), from the instance:
 * $R_0 = 2N(\kappa + \log^+\rho)/\min(1, \delta)$, $\kappa = 5$: from there on a risky token's pull on $W$ (its
   probability times its score excess) is $\le e^{-\kappa}$ times the weakest support token's push.
 
+Every start is on the cone's *boundary*, $1 - \mathrm{corr}(W_0, W^{mm}_\alpha) = \mu$ exactly (random direction), at
+norms $R_0, 2R_0, 4R_0$, two directions each: all six must keep $\alpha$ and end within ``TOL.direction`` of
+$W^{mm}_\alpha$ with the gap still decreasing (the stop rule of :func:`ngd_monitored`). No rung may escape (an older
+check accepted escapes below the top rung). Measured: the gap first grows from $\mu$ (e.g. $4\cdot 10^{-4}$ to
+$9\cdot 10^{-4}$ at 300 NGD steps from $R_0$), then falls: the iterates leave the cone of width $\mu$ but not
+$\alpha$, so "ends closer than it started" is not a finite-step criterion we can assert.
+
 Finding (seed 0, budget 20): with $R_0 = 2\kappa N/\min(1, \delta)$ (no $\rho$) the start on the cone boundary at
 $R_0 = 68$ escaped on random(n=2,T=4,d=3,seed=1), $Y = (-1, 1)$, $\alpha = (1, 0)$: input 1's token 1 scores 1.38 above
 $\alpha_1$ (margin 1.60, $\delta = 0.60$) while input 0's support token is only 0.075 below its selected one, so the
@@ -23,13 +30,6 @@ converged. Our $R_0$ was too small for that instance (the theorem only asserts t
 
 Probe (details, not asserted): two more starts at $R_0$ on cones $10\mu$, $100\mu$ and $1000\mu$ wide (capped at
 $1 - \mathrm{corr} = 0.5$); ``probe_converged_fraction`` says how many kept $\alpha$ and converged.
-
-Every start is on the cone's *boundary*, $1 - \mathrm{corr}(W_0, W^{mm}_\alpha) = \mu$ exactly (random direction), at
-norms $R_0, 2R_0, 4R_0$, two directions each: all six must keep $\alpha$ and end within ``TOL.direction`` of
-$W^{mm}_\alpha$ with the gap still decreasing (the stop rule of :func:`ngd_monitored`). No rung may escape (an older
-check accepted escapes below the top rung). Measured: the gap first grows from $\mu$ (e.g. $4\cdot 10^{-4}$ to
-$9\cdot 10^{-4}$ at 300 NGD steps from $R_0$), then falls: the iterates leave the cone of width $\mu$ but not
-$\alpha$, so "ends closer than it started" is not a finite-step criterion we can assert.
 """
 
 from __future__ import annotations

@@ -68,3 +68,32 @@ def test_global_convergence_check_fails_when_l_w_is_underestimated_ten_thousandf
     monkeypatch.setattr(G, "lipschitz_w", lambda *a, **k: orig(*a, **k) * 1e-4)
     comp, diag = G._run(S.Drawn(_b_instance((2, 3, 5)), (0, 0), 0.5, 0), False)
     assert not comp.holds and diag["descent_lemma_violation"] > 1.0
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_every_matrix_in_the_mu_cone_selects_alpha_with_the_derived_margins(shape):
+    # DERIVATIONS.md#cone-width: on 1 - corr <= mu every margin is >= ||W|| / (2N) and the risky tokens stay
+    # >= ||W|| delta / (2N) behind the support tokens
+    from attnlab.proofs_checks.tf_svm.convergence import _cone_starts, cone_constants
+    from attnlab.theory.tf_svm.attention_model import selection_margins
+
+    inst = local_optimum_instance(*shape, seed=11, c=2.0)
+    alpha = np.ones(shape[0], dtype=int)
+    lo = locally_optimal(inst.X, inst.Z, inst.v, inst.Y, alpha)
+    k = cone_constants(inst, lo)
+    for W in _cone_starts(lo.svm.W, k["mu"], np.full(20, 3.0), seed=1):
+        m = selection_margins(inst.X, inst.Z, W, alpha)
+        r = np.linalg.norm(W)
+        assert np.min(m) >= r / (2 * k["norm_wmm"])
+        support_max = np.max(np.where(lo.svm.support, m, -np.inf), axis=1)
+        assert np.all(m[:, 0] - support_max >= r * k["delta"] / (2 * k["norm_wmm"]))  # token 0 is the risky one
+
+
+def test_local_cone_start_at_r0_converges_on_the_instance_that_escaped_an_r0_without_the_score_ratio():
+    # budget 20 seed 0: with R0 = 10 N / min(1, delta) the boundary start at R0 = 68 escaped (rho = 18 on this instance)
+    from attnlab.theory.tf_svm.examples import TfSvmInstance
+
+    base = random_instance(2, 4, 3, seed=1)
+    inst = TfSvmInstance(base.X, base.Z, base.v, np.array([-1.0, 1.0]), "escape-regression")
+    rec = get_claim("tf_svm/local-convergence-cone").check_instance(S.Drawn(inst, (1, 0), 1.0, 1))
+    assert rec.status is Status.EMPIRICAL_HOLDS, rec.to_dict()
