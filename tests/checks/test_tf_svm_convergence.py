@@ -97,3 +97,14 @@ def test_local_cone_start_at_r0_converges_on_the_instance_that_escaped_an_r0_wit
     inst = TfSvmInstance(base.X, base.Z, base.v, np.array([-1.0, 1.0]), "escape-regression")
     rec = get_claim("tf_svm/local-convergence-cone").check_instance(S.Drawn(inst, (1, 0), 1.0, 1))
     assert rec.status is Status.EMPIRICAL_HOLDS, rec.to_dict()
+
+
+def test_limit_claim_waits_for_a_run_that_escapes_a_transient_direction():
+    # budget 100 seed 2: after 1500 NGD steps this run was still turning (1 - corr = 0.107, falling) toward a locally
+    # optimal alpha, after 700 steps along another direction
+    from attnlab.theory.tf_svm.examples import TfSvmInstance
+
+    base = random_instance(2, 5, 7, seed=324)
+    inst = TfSvmInstance(base.X, base.Z, base.v, np.array([-1.0, 1.0]), "transient-regression")
+    rec = get_claim("tf_svm/convergence-limit-locally-optimal").check_instance(S.Drawn(inst, (0, 0), 1.0, 0))
+    assert rec.status is Status.EMPIRICAL_HOLDS, rec.to_dict()
