@@ -11,7 +11,8 @@ against the direct algorithm loop by loop. Modules:
   (softmax copy error);
 * :mod:`.metamorphic` permutation, rotation, scaling and duplication invariances of the GD loop;
 * :mod:`.symbolic` sympy one-step algebra;
-* :mod:`.optimality` CG dominates the looped GD at every T (the bar for a learned loop).
+* :mod:`.optimality` CG dominates the looped GD at every T (the bar for a learned loop), and equals the Krylov optimum;
+* :mod:`.chebyshev` the Chebyshev baseline's error is the scaled Chebyshev polynomial.
 
 Support: :mod:`.instances`, :mod:`.strategies`.
 """
@@ -23,5 +24,6 @@ PAPER = Paper(
     title="Gao et al.: AlgoFormer / On the Expressive Power of a Variant of the Looped Transformer (+ looped-transformer constructions)",
     arxiv="2402.13572",
     locator_base="arXiv:2402.13572 (v1 21 Feb 2024, v2 10 Jan 2025); body text unread, so theorem locators are unverified",
+    test_budget=12,  # the claims at this budget (with their controls) take a few seconds
     spec="shared/papers/algoformer.md",
 )

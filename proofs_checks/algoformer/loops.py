@@ -8,7 +8,11 @@ allowance is ``TOL.loop_agreement`` (1e-12 relative) at the scale of the iterate
 outside it the iterates overflow and no tolerance is meaningful).
 
 Each negative control is a planted bug in the construction (the query used as a key, a dropped head or
-sublayer, a copy head with the wrong shift), never a wrong constant in the comparison.
+sublayer, a copy head with the wrong shift), never a wrong constant in the comparison. Each positive-control
+family (``positive=``) draws instances that meet the hypotheses by construction: the step is a fraction in
+(0.05, 0.95) of :math:`2/\lambda_{\max}` computed from the drawn data, the design has an exact spectrum
+(:func:`~attnlab.proofs_checks.algoformer.strategies.well_posed`), and for Newton–Schulz n >= d with
+:math:`\kappa(S) \le 100`; so one of them judged not applicable means a broken hypothesis check.
 """
 
 from __future__ import annotations
@@ -95,6 +99,7 @@ def _gd_loop(r: Regression, query_as_key: bool) -> Comparison:
     check_hypotheses=_reg_hyp,
     tolerance=TOL.loop_agreement,
     negative=NegativeControl("query token included as a key (its running prediction enters the update)", evaluate=quietly(lambda r: _gd_loop(r, True))),
+    positive=S.well_posed(),
     hypotheses=(r"$0 < \eta < 2/\lambda_{\max}(S)$ (for a meaningful tolerance; the identity holds for any $\eta$)",),
 )
 def gd_loop(r: Regression) -> Comparison:
@@ -130,6 +135,7 @@ def _bai_loop(r: Regression, drop_minus_head: bool) -> Comparison:
     tolerance=TOL.loop_agreement,
     negative=NegativeControl("only the ReLU(+s) head (the ReLU(s) - ReLU(-s) = s pair broken)",
                              evaluate=quietly(lambda r: _bai_loop(r, True))),
+    positive=S.well_posed(),
     hypotheses=(r"$0 < \eta < 2/\lambda_{\max}(S)$",),
 )
 def bai_loop(r: Regression) -> Comparison:
@@ -177,6 +183,7 @@ def _newton_loop(r: Regression, drop_doubling: bool) -> Comparison:
     tolerance=TOL.loop_agreement,
     negative=NegativeControl("doubling MLP dropped from the loop (LSA alone gives M - MSM/4)",
                              evaluate=quietly(lambda r: _newton_loop(r, True))),
+    positive=S.well_posed(overdetermined_only=True, T=(0, 30)),
     hypotheses=(r"$n \ge d$, $S \succ 0$", r"$0 < \alpha < 2/\lambda_{\max}(S)$ ($\alpha$ an oracle scalar: not linear-attention computable)"),
 )
 def newton_loop(r: Regression) -> Comparison:
@@ -213,6 +220,7 @@ def _rep_loop(p: Representation, shift_bug: bool) -> Comparison:
     tolerance=TOL.loop_agreement,
     negative=NegativeControl("copy head without the shift (k = 0: x-tokens copy their own empty y-slot)",
                              evaluate=quietly(lambda p: _rep_loop(p, True))),
+    positive=S.representations(T=(1, 60)),
     hypotheses=(r"$0 < \eta < 2/\lambda_{\max}(\Phi^\top\Phi/n)$",),
 )
 def representation_loop(p: Representation) -> Comparison:
@@ -256,6 +264,7 @@ def _ar_hyp(s: ArSequence) -> list[str]:
     check_hypotheses=_ar_hyp,
     tolerance=TOL.loop_agreement,
     negative=NegativeControl("the last (query) token used as a key of the GD head", evaluate=quietly(lambda s: _ar_loop(s, True))),
+    positive=S.ar_sequences(T=(1, 60)),
     hypotheses=(r"$0 < \eta < 2/\lambda_{\max}$ of the window features",),
 )
 def ar_loop(s: ArSequence) -> Comparison:
@@ -291,6 +300,7 @@ def _cot_loop(c: CotPrompt, drop_inverse: bool) -> Comparison:
     tolerance=TOL.loop_agreement,
     negative=NegativeControl("inverse leaky-ReLU MLP dropped from the pre-transformer",
                              evaluate=quietly(lambda c: _cot_loop(c, True))),
+    positive=S.cot_prompts(T=(1, 60)),
     hypotheses=(r"$0 < \eta < 2/\lambda_{\max}$ of the step-$\ell$ states",),
 )
 def cot_loop(c: CotPrompt) -> Comparison:

@@ -65,6 +65,7 @@ def _relations(m: Metamorphic, unnormalised: bool) -> Comparison:
     tolerance=TOL.loop_agreement,
     negative=NegativeControl("unnormalised attention (scale 1 instead of 1/n): duplication changes the step",
                              evaluate=quietly(lambda m: _relations(m, True))),
+    positive=S.metamorphic(S.well_posed(T=(1, 100))),
     hypotheses=(r"$0 < \eta < 2/\lambda_{\max}(S)$",),
 )
 def gd_loop_metamorphic(m: Metamorphic) -> Comparison:

@@ -29,10 +29,11 @@ from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.algoformer import baselines as bl
 from attnlab.theory.algoformer import gd_step, newton
-from attnlab.theory.algoformer.block import Block, Head, attention_sublayer, run_loop
+from attnlab.theory.algoformer.block import Block, Head, attention_sublayer, linear_attention, run_loop
 from attnlab.theory.algoformer.composition import AlgoFormer
 from attnlab.theory.algoformer.layout import Layout
 from attnlab.theory.algoformer.primitives import copy_head
+from attnlab.theory.errors import InvalidInputError
 
 __all__ = ["gd_converges_below", "gd_diverges_above", "newton_residual_squares", "softmax_copy_error",
            "MAX_LOOPS"]
@@ -50,14 +51,28 @@ def _converge_loops(r: Regression) -> int:
     return MAX_LOOPS if rho >= 1 else min(MAX_LOOPS, max(1, math.ceil(math.log(1e-8) / math.log(max(rho, 1e-300)))))
 
 
-def _below(r: Regression, rate_from_top_only: bool) -> Comparison:
+def _loop_predictions(r: Regression, T: int, query_as_key: bool) -> float:
+    """The looped construction's prediction after T loops; inf when its tokens blew up (a violation, not a crash)."""
+    try:
+        if not query_as_key:
+            return float(gd_step.gd_loop_predictions(r.X, r.y, r.xq, r.eta, T)[-1])
+        n, d = r.X.shape  # planted bug: the query token is a key (it acts as an extra example labelled 0)
+        Q, K, V = gd_step.gd_weights(d, r.eta)
+        H = gd_step.gd_tokens(r.X, r.y, r.xq)
+        for _ in range(T):
+            H = linear_attention(H, Q, K, V, n + 1)
+        return -float(H[n, d])
+    except InvalidInputError:  # linear_attention refuses non-finite tokens: the loop diverged
+        return math.inf
+
+
+def _below(r: Regression, query_as_key: bool) -> Comparison:
     T = _converge_loops(r)
-    pred = gd_step.gd_loop_predictions(r.X, r.y, r.xq, r.eta, T)[-1]
+    pred = _loop_predictions(r, T, query_as_key)
     w_plus = bl.ols(r.X, r.y)
-    lo, hi, _ = spectrum(r.X)
-    rho = abs(1 - r.eta * hi) if rate_from_top_only else _contraction(r.X, r.eta)
+    rho = _contraction(r.X, r.eta)
     bound = rho**T * float(np.linalg.norm(w_plus) * np.linalg.norm(r.xq))
-    err = abs(pred - w_plus @ r.xq)
+    err = abs(pred - w_plus @ r.xq) if np.isfinite(pred) else math.inf
     scale = float(np.linalg.norm(w_plus) * np.linalg.norm(r.xq))
     return Comparison(err, bound, TOL.loop_agreement.allowance(scale) * max(1.0, math.sqrt(spectrum(r.X)[2])) * math.sqrt(T))
 
@@ -69,8 +84,9 @@ def _below(r: Regression, rate_from_top_only: bool) -> Comparison:
     strategy=S.regressions(frac=(0.1, 0.95), cond=(0.0, 1.0)),
     check_hypotheses=lambda r: stable_hypotheses(r.X, r.frac, r.y, r.xq),
     tolerance=TOL.loop_agreement,
-    negative=NegativeControl("contraction factor from lambda_max alone (ignores the slow directions)",
+    negative=NegativeControl("the query token used as a key of the GD loop (it joins the data as a point labelled 0)",
                              evaluate=quietly(lambda r: _below(r, True))),
+    positive=S.well_posed(frac=(0.1, 0.95)),
     hypotheses=(r"$0 < \eta < 2/\lambda_{\max}(S)$",),
 )
 def gd_converges_below(r: Regression) -> Comparison:
@@ -106,9 +122,9 @@ def _above_hyp(r: Regression) -> list[str]:
     return out
 
 
-def _above(r: Regression, threshold_one_over_lambda: bool) -> Comparison:
-    eta = r.eta / 2 if threshold_one_over_lambda else r.eta
+def _above(r: Regression, double_normalised: bool) -> Comparison:
     n, d = r.X.shape
+    eta = r.eta / n if double_normalised else r.eta  # planted bug: eta/n handed to a layer that divides by n again
     T = min(_diverge_loops(r, r.eta), MAX_LOOPS)
     model = gd_step.bai_algoformer(d, eta, n)
     L = gd_step.bai_layout(d)
@@ -129,21 +145,25 @@ def _above(r: Regression, threshold_one_over_lambda: bool) -> Comparison:
     strategy=S.regressions(frac=(1.05, 1.95), cond=(0.0, 1.0)),
     check_hypotheses=_above_hyp,
     tolerance=TOL.inequality,
-    negative=NegativeControl("threshold misplaced at 1/lambda_max (step halved: eta lambda_max in (1, 2) converges)",
-                             evaluate=quietly(lambda r: _above(r, True))),
+    negative=NegativeControl("step normalised twice (eta/n passed to the layer, which divides by n again)",
+                             evaluate=quietly(lambda r: _above(r, True)),
+                             strategy=S.regressions(shapes=[s for s in S.SHAPES if s[0] >= 3], frac=(1.05, 1.95),
+                                                    cond=(0.0, 1.0))),
+    positive=S.diverging(),
     hypotheses=(r"$2 < \eta\lambda_{\max}(S) < 4$", r"$u_{\max}^\top w^+ \ne 0$"),
 )
 def gd_diverges_above(r: Regression) -> Comparison:
     return _above(r, False)
 
 
-def _squares(r: Regression, half_step_bug: bool) -> Comparison:
+def _squares(r: Regression, value_from_s: bool) -> Comparison:
     n, d = r.X.shape
     model = newton.newton_algoformer(d, n, r.eta)
-    if half_step_bug:
-        mlp, (head,) = model.loop.sublayers
-        model = AlgoFormer(model.pre, Block((mlp, (Head(head.Q, head.K, head.V, keys=head.keys, scale=-0.5),))), model.post)
     L = newton.newton_layout(d)
+    if value_from_s:  # planted bug: the loop head's value reads the s-slot (M <- 2M - S^2 M / 2)
+        mlp, (head,) = model.loop.sublayers
+        bad = Head(head.Q, head.K, L.move("m", "s"), keys=head.keys, scale=head.scale)
+        model = AlgoFormer(model.pre, Block((mlp, (bad,))), model.post)
     Ms = model.loop_trace(newton.newton_tokens(r.X, r.y, r.xq), r.T, lambda H: H[n:n + d, L["m"]].T)
     S_, _ = r.S_b()
     E = np.eye(d) - S_ @ Ms
@@ -160,7 +180,9 @@ def _squares(r: Regression, half_step_bug: bool) -> Comparison:
     strategy=S.overdetermined(T=(0, 30)),
     check_hypotheses=newton_hypotheses,
     tolerance=TOL.loop_agreement,
-    negative=NegativeControl("loop attention scale -1/2 instead of -1/4 (M <- 2M - 2MSM)", evaluate=quietly(lambda r: _squares(r, True))),
+    negative=NegativeControl("loop head's value reads s_k instead of m_k (a swapped slot: M <- 2M - S^2 M/2)",
+                             evaluate=quietly(lambda r: _squares(r, True))),
+    positive=S.well_posed(overdetermined_only=True, T=(1, 30)),
     hypotheses=(r"$S \succ 0$", r"$0 < \alpha < 2/\lambda_{\max}(S)$"),
 )
 def newton_residual_squares(r: Regression) -> Comparison:
@@ -189,6 +211,7 @@ def _copy(c: CopyInstance, unshifted: bool) -> Comparison:
     check_hypotheses=lambda c: [] if np.all(np.isfinite(c.values)) and c.beta > 0 else ["non-finite values or beta <= 0"],
     tolerance=TOL.float64_exact,
     negative=NegativeControl("copy head without the positional shift (k = 0)", evaluate=quietly(lambda c: _copy(c, True))),
+    positive=S.copy_instances(),
 )
 def softmax_copy_error(c: CopyInstance) -> Comparison:
     return _copy(c, False)

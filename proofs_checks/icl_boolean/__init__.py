@@ -10,6 +10,8 @@ Only the paper's abstract was read, not its PDF: no paper number is quoted. Loca
 * :mod:`.gf2` GF(2) determinacy and the rank-chain accuracy curve;
 * :mod:`.teaching_sets` teaching sequences identify the function;
 * :mod:`.bayes_dominance` exact Bayes >= every baseline, position by position;
+* :mod:`.bayes_posterior` the Bayes posterior equals a brute-force evaluation of its formula;
+* :mod:`.baseline_rules` the vectorised baselines equal per-example loops of their definitions;
 * :mod:`.nearest_neighbour` the nearest-neighbour task's labels follow its rule.
 
 Support: :mod:`.instances` (instances and strategies), :mod:`.stats` (exact tests).
@@ -24,5 +26,6 @@ PAPER = Paper(
     arxiv="2310.03016",
     locator_base="Bhattamishra, Patel, Blunsom, Kanade, ICLR 2024, arXiv:2310.03016 (only the abstract read; "
     "paper tables and figures unverified) and the official code satwik77/incontext-bool, src/",
+    test_budget=12,  # the claims at this budget (with their controls) take a few seconds
     spec="shared/papers/icl_boolean.md",
 )

@@ -48,12 +48,13 @@ def _dominance(inst: Prompts, shift_labels: bool = False) -> Comparison:
     locator="derived: proofs_checks/icl_boolean/DERIVATIONS.md#bayes-dominance",
     statement=r"$\mathbb E[s_\mathrm{bayes}(i)] \ge \mathbb E[s_b(i)]$ for every baseline b (null, majority, "
     r"averaging, 1-NN, 3-NN, elimination, Gaussian elimination) and position i (clean scoring)",
-    strategy=prompts(tuple(_DIMS), lambda t: _DIMS[t], (11, 17), 400),
+    strategy=prompts(tuple(_DIMS), lambda t: _DIMS[t], (13, 17), 400),
     check_hypotheses=lambda inst: [],
     tolerance=TOL.inequality,
     negative=NegativeControl("Bayes fed labels shifted by one position (y_{i-1} paired with x_i)",
                              evaluate=lambda inst: _dominance(inst, shift_labels=True),
                              strategy=prompts(("conjunction", "sparse_parity"), (5,), (17,), 400)),
+    positive=prompts(("conjunction", "disjunction", "sparse_parity", "parity", "nearest_neighbour"), (5,), (11,), 400),
     hypotheses=("prompts from the task's own law (prior and input sampler)", "clean scoring"),
     test="tests/checks/test_icl_boolean_claims.py",
 )

@@ -39,7 +39,8 @@ def _real_rank_in_span(xp, n):
     return out
 
 
-def _determinacy(inst: Prompts, span=in_span) -> Comparison:
+def _determinacy(inst: Prompts, span=None) -> Comparison:
+    span = span or in_span
     d = sample_task("parity", inst.n, inst.points, inst.batch, inst.seed)
     S = np.arange(1 << inst.n, dtype=np.uint64)
     lab = popcount(d.xp[:, :, None] & S[None, None, :]) % 2 == 1  # (B, N, 2^n)
@@ -64,12 +65,13 @@ def _determinacy(inst: Prompts, span=in_span) -> Comparison:
     locator="derived: proofs_checks/icl_boolean/DERIVATIONS.md#gf2-determinacy",
     statement=r"the query's label is determined by the prefix iff $x_i \in \mathrm{span}_{GF(2)}\{x_j\}_{j<i}$; "
     r"otherwise exactly half of the consistent parities give each label",
-    strategy=prompts(("parity",), (3, 4, 5, 7), (5, 11), 24),
+    strategy=prompts(("parity",), (3, 4, 5, 7), (6, 11), 24),
     check_hypotheses=lambda inst: [],
     tolerance=TOL.float64_exact,
     negative=NegativeControl("span membership by the real rank of the 0/1 vectors instead of the GF(2) rank",
                              evaluate=lambda inst: _determinacy(inst, _real_rank_in_span),
                              strategy=prompts(("parity",), (4, 5), (11,), 24)),
+    positive=prompts(("parity",), (3, 5, 7), lambda n: (n + 4,), 24),
     hypotheses=("noise-free parity labels", "uniform prior over all 2^n subsets"),
     test=_TEST,
 )
@@ -112,6 +114,7 @@ def _chain(inst: Prompts, bug: bool = False) -> Comparison:
     check_hypotheses=lambda inst: [],
     tolerance=TOL.inequality,
     negative=NegativeControl("rank chain with the stay probability 2^(r-n+1)", evaluate=lambda inst: _chain(inst, True)),
+    positive=prompts(("parity",), (5, 7, 11), lambda n: (n + 7,), 2_000),
     hypotheses=("uniform inputs", "uniform prior over all 2^n subsets"),
     test=_TEST,
 )

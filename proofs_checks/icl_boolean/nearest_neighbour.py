@@ -34,7 +34,8 @@ def _latest_tie_labels(xp, n, start_idx, rng):
     return y
 
 
-def _consistency(inst: Prompts, labeller=nearest_neighbour_labels) -> Comparison:
+def _consistency(inst: Prompts, labeller=None) -> Comparison:
+    labeller = labeller or nearest_neighbour_labels  # looked up per call, so the package's current labeller is tested
     start = max(1, inst.points // 3)
     rng = np.random.default_rng(inst.seed)
     xp = random_points(rng, inst.n, (inst.batch, inst.points))
@@ -57,6 +58,7 @@ def _consistency(inst: Prompts, labeller=nearest_neighbour_labels) -> Comparison
     tolerance=TOL.float64_exact,
     negative=NegativeControl("distance ties go to the latest earlier point",
                              evaluate=lambda inst: _consistency(inst, _latest_tie_labels)),
+    positive=prompts(("nearest_neighbour",), (5, 7, 11), (17, 29), 64),
     hypotheses=("start_idx >= 1", "uniform inputs"),
     test="tests/checks/test_icl_boolean_claims.py",
 )

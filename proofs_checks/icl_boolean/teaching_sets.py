@@ -40,7 +40,8 @@ def _no_second_positive(pos, neg, n):
     return np.delete(rows, 1, axis=1), L - 1
 
 
-def _identify(n: int, general_rows=T.general_rows) -> Comparison:
+def _identify(n: int, general_rows=None) -> Comparison:
+    general_rows = general_rows or T.general_rows
     pos, neg = all_conjunctions(n)
     mono = neg == 0
     rows, L = general_rows(pos, neg, n)
@@ -62,6 +63,7 @@ def _identify(n: int, general_rows=T.general_rows) -> Comparison:
     tolerance=TOL.float64_exact,
     negative=NegativeControl("general sequence without its second positive row",
                              evaluate=lambda n: _identify(n, _no_second_positive)),
+    positive=st.sampled_from((3, 4, 5)),
     hypotheses=("noise-free labels", "teaching rows as coded, unshuffled"),
     test="tests/checks/test_icl_boolean_claims.py",
 )

@@ -19,6 +19,8 @@ __all__ = [
     "GDInstance",
     "ShiftInstance",
     "LogitInstance",
+    "ClosenessInstance",
+    "RegularizedInstance",
     "spectral_norm",
 ]
 
@@ -115,6 +117,39 @@ class LogitInstance:
 
     u: np.ndarray
     b: np.ndarray
+
+    def __post_init__(self):
+        _freeze(self)
+
+
+@dataclass(frozen=True, eq=False)
+class ClosenessInstance:
+    r"""One task seen two ways: a GD step on x (step :math:`\eta`) and one softmax self-attention update of A.
+
+    ``WQ``, ``WK`` (d x k) and ``WV`` (d x d) are the layer's weights
+    (:func:`attnlab.theory.softmax_icl.attention_update.attention_update`)."""
+
+    A: np.ndarray
+    x: np.ndarray
+    b: np.ndarray
+    eta: float
+    WQ: np.ndarray
+    WK: np.ndarray
+    WV: np.ndarray
+    R: float
+
+    def __post_init__(self):
+        _freeze(self)
+
+
+@dataclass(frozen=True, eq=False)
+class RegularizedInstance:
+    r"""A regularised softmax regression :math:`(A, x, b, w)`: :math:`L + \tfrac12\|\mathrm{diag}(w)Ax\|^2`."""
+
+    A: np.ndarray
+    x: np.ndarray
+    b: np.ndarray
+    w: np.ndarray
 
     def __post_init__(self):
         _freeze(self)

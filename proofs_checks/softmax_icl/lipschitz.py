@@ -17,11 +17,14 @@ the sharper form implies) while ``details["empirical"]`` counts the applicable i
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from attnlab.proofs_checks.record import Comparison, Status
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.softmax_icl import ascent, certify, strategies
+from attnlab.proofs_checks.softmax_icl import reference as ref
 from attnlab.proofs_checks.softmax_icl.hypotheses import (
     finite,
     norm_at_most,
@@ -48,23 +51,40 @@ def _a_hyp(p: DocumentPair) -> list[str]:
             or resolvable_a_pair(p.A, p.B, p.x, TOL.inequality.rtol))
 
 
-def _x_ratio(p: PointPair, const: float) -> Comparison:
-    lhs = float(np.linalg.norm(sr.f(p.A, p.x) - sr.f(p.A, p.y)))
-    rhs = const * p.R * float(np.linalg.norm(p.x - p.y))
-    return Comparison(lhs, rhs, TOL.inequality.allowance(rhs))
+def _hot_f(A, x):
+    """Planted bug (negative controls): f with doubled logits, softmax(2Ax) (a temperature slip)."""
+    return sr.f(2.0 * np.asarray(A), x)
 
 
-def _a_ratio(p: DocumentPair, const: float) -> Comparison:
-    lhs = float(np.linalg.norm(sr.f(p.A, p.x) - sr.f(p.B, p.x)))
-    rhs = const * p.R * spectral_norm(p.A - p.B)
-    return Comparison(lhs, rhs, TOL.inequality.allowance(rhs))
+def _f_pair(M1, x1, M2, x2, f=None) -> tuple[np.ndarray, np.ndarray, list[Comparison]]:
+    """f at both points through the package (or ``f``), and both compared with scipy's softmax."""
+    f = f or sr.f
+    p, q = f(M1, x1), f(M2, x2)
+    ids = [ref.agree(p, ref.softmax_ref(M1 @ x1), 1.0, TOL.float64_exact),
+           ref.agree(q, ref.softmax_ref(M2 @ x2), 1.0, TOL.float64_exact)]
+    return p, q, ids
 
 
-def _l1_ratio(p: PointPair, const: float) -> Comparison:
-    lhs = float(np.sum(np.abs(sr.f(p.A, p.x) - sr.f(p.A, p.y))))
+def _x_ratio(p: PointPair, f=None) -> Comparison:
+    fx, fy, ids = _f_pair(p.A, p.x, p.A, p.y, f)
+    lhs = float(np.linalg.norm(fx - fy))
+    rhs = 0.5 * p.R * float(np.linalg.norm(p.x - p.y))
+    return ref.checked(Comparison(lhs, rhs, TOL.inequality.allowance(rhs)), *ids)
+
+
+def _a_ratio(p: DocumentPair, f=None) -> Comparison:
+    fa, fb, ids = _f_pair(p.A, p.x, p.B, p.x, f)
+    lhs = float(np.linalg.norm(fa - fb))
+    rhs = 0.5 * p.R * spectral_norm(p.A - p.B)
+    return ref.checked(Comparison(lhs, rhs, TOL.inequality.allowance(rhs)), *ids)
+
+
+def _l1_ratio(p: PointPair, f=None) -> Comparison:
+    fx, fy, ids = _f_pair(p.A, p.x, p.A, p.y, f)
+    lhs = float(np.sum(np.abs(fx - fy)))
     du = p.A @ (p.x - p.y)
-    rhs = const * float(du.max() - du.min())
-    return Comparison(lhs, rhs, TOL.inequality.allowance(rhs))
+    rhs = 0.5 * float(du.max() - du.min())
+    return ref.checked(Comparison(lhs, rhs, TOL.inequality.allowance(rhs)), *ids)
 
 
 def _make_refine(build, radius, certify_one, hyp, region: str):
@@ -82,12 +102,12 @@ def _make_refine(build, radius, certify_one, hyp, region: str):
         hyp_worst = found.worst_instance
         extra, ratios = [], []
         for _ in range(max(3, budget.instances // 40)):
-            n, d = strategies.SHAPES[rng.integers(len(strategies.SHAPES))]
+            n, d = strategies.TIE_SHAPES[rng.integers(len(strategies.TIE_SHAPES))]
             R = float(rng.uniform(0.05, 8.0))
             u = ascent.ascend_two_way_tie(rng.normal(0.0, 1.0, n), radius(R))
             inst = build(u, d, R)
             comp = evaluate(inst)
-            ratios.append(comp.lhs / comp.rhs)
+            ratios.append(comp.lhs / comp.rhs if comp.rhs > 0 else math.inf)  # rhs = 0: a failed identity check
             extra.append(inst)
         ascent.extend_outcome(found, extra, hyp, evaluate)
         details = {
@@ -125,9 +145,11 @@ def _make_refine(build, radius, certify_one, hyp, region: str):
     locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#lipschitz-x",
     statement=r"$\|A\|_2 \le R \Rightarrow \|f(A,x) - f(A,y)\|_2 \le \tfrac R2 \|x-y\|_2$ for all $x, y$; $R/2$ is tight",
     strategy=strategies.point_pairs(),
+    positive=strategies.positive_point_pairs(),
     check_hypotheses=_x_hyp,
     tolerance=TOL.inequality,
-    negative=NegativeControl("constant 0.45 R below the tight R/2", evaluate=lambda p: _x_ratio(p, 0.45)),
+    negative=NegativeControl("planted bug: f computed as softmax(2Ax) (logits doubled)",
+                             evaluate=lambda p: _x_ratio(p, f=_hot_f)),
     hypotheses=(r"$\|A\|_2 \le R$",),
     kind="certified",
     refine=_make_refine(
@@ -140,7 +162,7 @@ def _make_refine(build, radius, certify_one, hyp, region: str):
     ),
 )
 def lipschitz_in_x_tight(p: PointPair) -> Comparison:
-    return _x_ratio(p, 0.5)
+    return _x_ratio(p)
 
 
 @empirical_claim(
@@ -148,9 +170,11 @@ def lipschitz_in_x_tight(p: PointPair) -> Comparison:
     locator="derived: proofs_checks/softmax_icl/DERIVATIONS.md#lipschitz-a",
     statement=r"$\|x\|_2 \le R \Rightarrow \|f(A,x) - f(B,x)\|_2 \le \tfrac12\|(A-B)x\|_2 \le \tfrac R2 \|A-B\|_2$; $R/2$ is tight",
     strategy=strategies.document_pairs(),
+    positive=strategies.positive_document_pairs(),
     check_hypotheses=_a_hyp,
     tolerance=TOL.inequality,
-    negative=NegativeControl("constant 0.45 R below the tight R/2", evaluate=lambda p: _a_ratio(p, 0.45)),
+    negative=NegativeControl("planted bug: f computed as softmax(2Ax) (logits doubled)",
+                             evaluate=lambda p: _a_ratio(p, f=_hot_f)),
     hypotheses=(r"$\|x\|_2 \le R$",),
     kind="certified",
     refine=_make_refine(
@@ -163,7 +187,7 @@ def lipschitz_in_x_tight(p: PointPair) -> Comparison:
     ),
 )
 def lipschitz_in_a_tight(p: DocumentPair) -> Comparison:
-    return _a_ratio(p, 0.5)
+    return _a_ratio(p)
 
 
 @empirical_claim(
@@ -173,9 +197,11 @@ def lipschitz_in_a_tight(p: DocumentPair) -> Comparison:
         r"$\|f(A,x) - f(A,y)\|_1 \le \tfrac12 (\max_i - \min_i)\,(A(x-y))_i \le \|A(x-y)\|_\infty$"
     ),
     strategy=strategies.point_pairs(),
+    positive=strategies.positive_point_pairs(),
     check_hypotheses=lambda p: finite(A=p.A, x=p.x, y=p.y),
     tolerance=TOL.inequality,
-    negative=NegativeControl("constant 0.45 below the tight 1/2", evaluate=lambda p: _l1_ratio(p, 0.45)),
+    negative=NegativeControl("planted bug: f computed as softmax(2Ax) (logits doubled)",
+                             evaluate=lambda p: _l1_ratio(p, f=_hot_f)),
     kind="certified",
     refine=_make_refine(
         lambda u, d, R: ascent.build_point_pair(u, d, R, _EPS),
@@ -187,4 +213,4 @@ def lipschitz_in_a_tight(p: DocumentPair) -> Comparison:
     ),
 )
 def linf_to_l1(p: PointPair) -> Comparison:
-    return _l1_ratio(p, 0.5)
+    return _l1_ratio(p)

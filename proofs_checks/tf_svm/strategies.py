@@ -13,10 +13,15 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
-from attnlab.theory.tf_svm.examples import TfSvmInstance, equal_score_instance, random_instance
+from attnlab.theory.tf_svm.examples import (
+    TfSvmInstance,
+    equal_score_instance,
+    local_optimum_instance,
+    random_instance,
+)
 
 __all__ = [
-    "SHAPES", "Drawn", "EvalCap", "instances", "instances_with_alpha", "equal_score_instances", "factorizations",
+    "SHAPES", "Drawn", "Diagnostics", "labelled_equal_score_instances", "labelled_instances", "local_optimum_instances", "instances", "instances_with_alpha", "equal_score_instances", "factorizations",
     "Factorization",
 ]
 
@@ -34,34 +39,23 @@ class Drawn:
     seed: int = 0
 
 
-class EvalCap:
-    """Per-claim cap on expensive evaluations, with a memo of per-instance diagnostics.
+class Diagnostics:
+    """Memo of per-instance diagnostics for a claim whose evaluation is costly (NGD ladders, path solves).
 
-    A claim whose one evaluation costs ~1 s (NGD ladders, multi-start path solves) evaluates at most ``cap``
-    distinct drawn instances per run; later draws are reported as unmet ``reason`` (a cost cap, counted in
-    the record's reasons, never a pass). Replays of an instance already evaluated (Hypothesis confirming a
-    failure) reuse the memo. :meth:`summary` returns the cap and the stored diagnostics of the worst
-    instance, and resets the state for the next run.
+    :meth:`run` evaluates ``fn(d) -> (Comparison, diagnostics dict)`` once per distinct drawn instance during a
+    search (Hypothesis replays reuse it); :meth:`summary` returns the worst instance's diagnostics plus
+    ``aggregate(all diagnostics)`` and resets. How many instances are evaluated is the registry's
+    ``evaluation_cap`` (a record field), not this memo's business.
     """
 
-    def __init__(self, cap: int):
-        self.cap = cap
+    def __init__(self):
         self.memo: dict = {}
 
     @staticmethod
     def key(d: Drawn) -> tuple:
         return (d.inst.name, d.alpha, d.extra, d.seed)
 
-    def over(self, d: Drawn) -> list[str]:
-        """``[reason]`` when ``d`` is new and ``cap`` instances were already evaluated in this search.
-
-        Outside a Hypothesis search (``Claim.check_instance``, direct calls) there is no cap."""
-        if not currently_in_test_context() or self.key(d) in self.memo or len(self.memo) < self.cap:
-            return []
-        return [f"per-claim evaluation cap reached ({self.cap} instances evaluated; cost)"]
-
     def run(self, d: Drawn, fn):
-        """``fn(d) -> (Comparison, diagnostics dict)``, memoised by instance during a search."""
         if not currently_in_test_context():
             return fn(d)
         k = self.key(d)
@@ -70,10 +64,8 @@ class EvalCap:
         return self.memo[k]
 
     def summary(self, found, aggregate=None) -> dict:
-        """Cap, count, the worst instance's diagnostics and ``aggregate(list of diagnostics)``; resets."""
         worst = self.memo.get(self.key(found.worst_instance)) if found.worst_instance is not None else None
-        out = {"evaluation_cap": self.cap, "evaluated": len(self.memo),
-               "worst_diagnostics": None if worst is None else worst[1]}
+        out = {"evaluated": len(self.memo), "worst_diagnostics": None if worst is None else worst[1]}
         if aggregate is not None and self.memo:
             out.update(aggregate([diag for _, diag in self.memo.values()]))
         self.memo = {}
@@ -122,3 +114,45 @@ def factorizations(draw) -> Factorization:
     seed = draw(st.integers(0, 10**6))
     rng = np.random.default_rng(seed)
     return Factorization(rng.normal(size=(d, r)) @ rng.normal(size=(r, d)), m, seed)
+
+
+def _labels(draw, n: int) -> np.ndarray:
+    """Random labels with ``Y_0 = -1``: a check that ignores the labels sees a different problem on input 0."""
+    Y = np.array(draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=n, max_size=n)))
+    Y[0] = -1.0
+    return Y
+
+
+@st.composite
+def labelled_equal_score_instances(draw, shapes=SHAPES) -> Drawn:
+    """Assumption B by construction (:func:`equal_score_instance`), random labels with ``Y_0 = -1``, score gap in
+    [0.3, 1]."""
+    n, T, d = draw(st.sampled_from(shapes))
+    seed = draw(st.integers(0, 10**6))
+    gap = draw(st.sampled_from([0.3, 0.5, 1.0]))
+    inst = equal_score_instance(n, T, d, seed, gap=gap, labels=_labels(draw, n))
+    return Drawn(inst, tuple([0] * n), gap, seed)
+
+
+@st.composite
+def labelled_instances(draw, shapes=SHAPES) -> Drawn:
+    """Official-generator instances (unit Gaussian tokens; scores in general position with probability 1), random
+    labels with ``Y_0 = -1``, and a seed for the initialisation."""
+    n, T, d = draw(st.sampled_from(shapes))
+    seed = draw(st.integers(0, 10**6))
+    base = random_instance(n, T, d, seed)
+    Y = _labels(draw, n)
+    tag = "".join("+" if y > 0 else "-" for y in Y)
+    inst = TfSvmInstance(base.X, base.Z, base.v, Y, f"{base.name[:-1]},Y={tag})")
+    return Drawn(inst, tuple([0] * n), 1.0, draw(st.integers(0, 10**6)))
+
+
+@st.composite
+def local_optimum_instances(draw) -> Drawn:
+    """:func:`local_optimum_instance`: alpha = (1, ..., 1) locally optimal and not optimal by construction, near-support
+    gap delta = c - 1 >= 0.5, random labels with ``Y_0 = -1``; shapes with d >= max(n, T)."""
+    n, T, d = draw(st.sampled_from(((2, 3, 5), (3, 5, 7), (2, 5, 7))))
+    seed = draw(st.integers(0, 10**6))
+    c = draw(st.sampled_from([1.5, 2.0, 3.0]))
+    inst = local_optimum_instance(n, T, d, seed, c=c, labels=_labels(draw, n))
+    return Drawn(inst, tuple([1] * n), c, draw(st.integers(0, 10**6)))

@@ -115,3 +115,50 @@ def test_issue_8_pairs_closer_than_float64_resolution_are_not_applicable_never_f
         assert any("float64 resolution" in r for r in rec.reasons)
     far = registry.get_claim("softmax_icl/sublemma-chain").check_instance(PointPair(A, x, x + [1e-4, 0, 0], 4.5))
     assert far.status is Status.EMPIRICAL_HOLDS, far.to_dict()
+
+
+def test_the_paper_m_bounds_are_reports_with_their_looseness():
+    for name in ("lipschitz-x-paper-M", "lipschitz-a-paper-M", "sublemma-chain", "paper-M-looseness",
+                 "closeness-paper-M"):
+        claim = registry.get_claim(f"softmax_icl/{name}")
+        assert claim.kind is Kind.REPORT, name
+        rec = claim.run(SMALL)
+        assert rec.status is not Status.FAILED and rec.details["looseness_log10"] > 10, (name, rec.details)
+
+
+def test_closeness_uses_the_theory_targets_and_stays_within_half_the_logit_gap():
+    from attnlab.proofs_checks.softmax_icl.closeness import shifts
+    from attnlab.proofs_checks.softmax_icl.instances import ClosenessInstance
+    from attnlab.theory.softmax_icl import softmax_regression as sr
+
+    rng = np.random.default_rng(0)
+    n, d, k = 5, 3, 2
+    A, x, b = rng.standard_normal((n, d)), rng.standard_normal(d), rng.dirichlet(np.ones(n))
+    W = [0.3 * rng.standard_normal(s) for s in ((d, k), (d, k), (d, d))]
+    c = ClosenessInstance(A, x, b, 0.5, *W, 10.0)
+    s, ids = shifts(c)
+    assert all(i.holds for i in ids)
+    assert np.allclose(s["bt"] - s["bh"], sr.f(s["A1"], x) - sr.f(A, s["x1"]), rtol=0, atol=1e-15)
+    rec = registry.get_claim("softmax_icl/closeness-gd-vs-attention").check_instance(c)
+    assert rec.status is Status.EMPIRICAL_HOLDS
+
+
+def test_attention_layers_at_standard_initialisation_rarely_meet_the_001_hypothesis():
+    rec = registry.get_claim("softmax_icl/attention-data-shift").run(Budget(40, 0))
+    table = rec.details["fraction_meeting_linf_hypothesis"]
+    assert table["R in [4, 8], weights 1/sqrt(d)"] < table["R in [4, 8], weights 0.001/sqrt(d)"]
+    assert all(0.0 <= v <= 1.0 for v in table.values())
+
+
+def test_the_certified_smoothness_bound_covers_the_searched_value_and_states_its_region():
+    rec = registry.get_claim("softmax_icl/smoothness-constant-certified").run(SMALL)
+    assert rec.status is Status.CERTIFIED
+    upper = rec.details["certified_region"]["upper_bound_on_C_by_n"]
+    assert 0.3081 < upper["2"] < 0.3083
+    assert all("every b in the simplex" in r for r in rec.details["certified_region"]["covers"])
+
+
+def test_strategies_draw_d_equal_one_and_n_up_to_64():
+    from attnlab.proofs_checks.softmax_icl.strategies import SHAPES
+
+    assert min(d for _, d in SHAPES) == 1 and max(n for n, _ in SHAPES) == 64 and max(d for _, d in SHAPES) == 16

@@ -8,7 +8,8 @@ Public API (names and semantics are stable; outside scripts rely on them):
 
 all float64 numpy with log-sum-exp (see :mod:`.softmax_regression` for the derivations and the map to
 the paper's notation). Modules: :mod:`.softmax_regression`, :mod:`.gd_construction` (one GD step from 0
-as a linear-attention aggregate), :mod:`.examples` (named instances).
+as a linear-attention aggregate), :mod:`.attention_update` (one softmax self-attention update of a document,
+the data shift), :mod:`.regularized` (the regularised loss of DLS23), :mod:`.examples` (named instances).
 
 >>> import numpy as np
 >>> from attnlab.theory.softmax_icl import f

@@ -25,6 +25,7 @@ __all__ = [
     "vis1_instance",
     "duplicate_token_instance",
     "stationary_point_instance",
+    "local_optimum_instance",
 ]
 
 
@@ -70,18 +71,23 @@ def random_instance(n: int, T: int, d: int, seed: int = 0, unit: bool = True, ra
     return TfSvmInstance(X, Z, v, Y, f"random(n={n},T={T},d={d},seed={seed})")
 
 
-def equal_score_instance(n: int, T: int, d: int, seed: int = 0, gap: float = 0.5) -> TfSvmInstance:
+def equal_score_instance(n: int, T: int, d: int, seed: int = 0, gap: float = 0.5,
+                         labels: np.ndarray | None = None) -> TfSvmInstance:
     r"""Assumption B: in each input every non-optimal token has the same score $\gamma_{it} = c_i$, and token 0
-    is optimal with $\gamma_{i0} = c_i + $ ``gap``. Built by moving tokens along $v$ (so $Y_i = +1$)."""
+    is optimal with $\gamma_{i0} = c_i + $ ``gap``. Built by moving tokens along $v$: $v^\top x_{it} = Y_i\gamma_{it}$,
+    so the labels ``labels`` (default all $+1$) enter the scores, and dropping them breaks B on inputs with $Y_i = -1$."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, T, d)) / np.sqrt(d)
     Z = _unit(rng.normal(size=(n, d)))
     v = _unit(rng.normal(size=d))
     c = rng.normal(size=n) * 0.3
+    Y = np.ones(n) if labels is None else np.asarray(labels, dtype=np.float64)
     target = np.repeat(c[:, None], T, axis=1)
     target[:, 0] += gap
+    target = Y[:, None] * target  # v^T x_it = Y_i gamma_it
     X = X + (target - X @ v)[..., None] * v  # now v^T x_it = target_it exactly up to rounding
-    return TfSvmInstance(X, Z, v, np.ones(n), f"equal_score(n={n},T={T},d={d},seed={seed})")
+    tag = "" if labels is None else f",Y={''.join('+' if y > 0 else '-' for y in Y)}"
+    return TfSvmInstance(X, Z, v, Y, f"equal_score(n={n},T={T},d={d},seed={seed}{tag})")
 
 
 def _mmts(tokens2d, scores, Y, name) -> TfSvmInstance:
@@ -144,3 +150,43 @@ def stationary_point_instance() -> TfSvmInstance:
     X = np.array([[[1.0], [-1.0]], [[1.0], [-1.0]]])
     Z = np.ones((2, 1))
     return TfSvmInstance(X, Z, np.array([1.0]), np.array([1.0, -1.0]), "stationary_point(d=1)")
+
+
+def local_optimum_instance(n: int, T: int, d: int, seed: int = 0, c: float = 2.0,
+                           labels: np.ndarray | None = None) -> TfSvmInstance:
+    r"""A locally optimal $\alpha = (1, \dots, 1) \ne \mathrm{opt} = (0, \dots, 0)$ with near-support gap
+    $\delta = c - 1$, by construction (needs $d \ge \max(n, T)$).
+
+    Queries are orthonormal, so Att-SVM($\alpha$) splits into one problem per input on $u_i = W z_i$. In input $i$
+    tokens $1..T-1$ are unit Gaussians sorted by score (token 1 highest); $u_i$ is their max-margin solution with
+    token 1 selected and $s$ an active token; then $x_{i0} = x_{i1} + c\,(x_{is} - x_{i1}) + w$ with $w \perp
+    \mathrm{span}\{x_{i1} - x_{it}\}_{t \ge 2}$ (tokens $2..T-1$ first moved along $v$ to score at least 0.5 below
+    token 1), so token 0 has margin exactly $c$ (not a support token) and $w$'s
+    component along $v$ lifts its score to $\gamma_{i1} + 1$ (the optimal token). Every support token of $\alpha$
+    scores below $\gamma_{i1}$: $\alpha$ is locally optimal and not optimal."""
+    from attnlab.theory.tf_svm.attention_svm import solve_prompt_svm
+
+    if d < max(n, T):
+        raise ValueError(f"local_optimum_instance needs d >= max(n, T), got n={n}, T={T}, d={d}")
+    rng = np.random.default_rng(seed)
+    Z = np.linalg.qr(rng.normal(size=(d, d)))[0][:n]
+    v = _unit(rng.normal(size=d))
+    Y = np.ones(n) if labels is None else np.asarray(labels, dtype=np.float64)
+    X = np.empty((n, T, d))
+    for i in range(n):
+        rest = _unit(rng.normal(size=(T - 1, d)))
+        rest = rest[np.argsort(-Y[i] * (rest @ v))]  # token 1 (first of rest) scores highest among them
+        g = Y[i] * (rest @ v)
+        lower = np.minimum(g[1:], g[0] - 0.5)  # tokens 2.. score at least 0.5 below token 1 (moved along v)
+        rest[1:] += (Y[i] * (lower - g[1:]))[:, None] * v
+        X[i, 1:] = rest
+        u = solve_prompt_svm(rest[None], np.array([0])).W
+        diffs = rest[0] - rest[1:]
+        s = 1 + int(np.argmin(diffs @ u))  # rest[s] is an active (support) token
+        Q = np.linalg.qr(diffs.T)[0]
+        Pv = v - Q @ (Q.T @ v)  # v projected off span{x_1 - x_t}
+        g1, gs = Y[i] * rest[0] @ v, Y[i] * rest[s] @ v
+        beta = Y[i] * (1.0 - c * (gs - g1)) / float(v @ Pv)
+        X[i, 0] = rest[0] + c * (rest[s] - rest[0]) + beta * Pv
+    tag = "".join("+" if y > 0 else "-" for y in Y)
+    return TfSvmInstance(X, Z, v, Y, f"local_optimum(n={n},T={T},d={d},seed={seed},c={c},Y={tag})")
