@@ -54,11 +54,19 @@ def random_prompt_instance(n: int, T: int, d: int, dk: int, seed: int) -> TfSvmI
     return TfSvmInstance(X, np.zeros((n, d)), v, Y, f"prompt(n={n},T={T},d={d},dk={dk},seed={seed})", keys=keys)
 
 
-def all_support_instance(n: int, T: int, d: int, dk: int, seed: int) -> TfSvmInstance:
-    """Keys around each input's optimal token (of the values' scores) with every constraint active at p^mm."""
+def all_support_instance(n: int, T: int, d: int, dk: int, seed: int, equal_scores: bool = False) -> TfSvmInstance:
+    r"""Keys around each input's optimal token (of the values' scores) with every constraint active at p^mm.
+
+    ``equal_scores``: the values are moved along $v$ so that every non-optimal token of input $i$ scores
+    $c_i$ and the optimal one $c_i + 0.5$ (Assumption B's equal scores, as in
+    :func:`attnlab.theory.tf_svm.examples.equal_score_instance`)."""
     rng = np.random.default_rng(seed)
     X, v, Y = _values(n, T, d, rng)
     opt, _ = optimal_tokens(X, v, Y)
+    if equal_scores:
+        target = np.repeat(rng.normal(size=n)[:, None] * 0.3, T, axis=1)
+        target[np.arange(n), opt] += 0.5
+        X = X + (Y[:, None] * target - X @ v)[..., None] * v  # Y_i v^T x_it = target_it
     u = rng.normal(size=dk)
     u /= np.linalg.norm(u)
     s = float(rng.uniform(0.5, 2.0))
@@ -82,9 +90,13 @@ def prompt_draws(draw, build=random_prompt_instance) -> PromptDraw:
     return PromptDraw(build(n, T, d, dk, seed), None, seed)
 
 
+def _all_support_equal(n, T, d, dk, seed):
+    return all_support_instance(n, T, d, dk, seed, equal_scores=True)
+
+
 def all_support_draws():
-    """Positive family of the global-GD claim."""
-    return prompt_draws(all_support_instance)
+    """Positive family of the global-GD claim: all-support keys and equal non-optimal scores."""
+    return prompt_draws(_all_support_equal)
 
 
 @st.composite
