@@ -77,7 +77,9 @@ def _hypotheses(fd: FactorDraw) -> list[str]:
 def _factor_path(fd: FactorDraw, factor_grads=chain_rule_kq) -> Comparison:
     inst = fd.inst
     opt, _, sol = _nuclear_svm(inst)
-    gaps, lags, start = [], [], None
+    U, sv, Vt = np.linalg.svd(sol.W)
+    start = (U[:, :fd.m] * np.sqrt(sv[:fd.m]), Vt[:fd.m].T * np.sqrt(sv[:fd.m]))  # balanced factors of W^mm_*
+    gaps, lags = [], []
     for j, c in enumerate(LADDER):  # continuation: each point starts from the previous one
         start = kq_path_point(inst.X, inst.Z, inst.v, inst.Y, c * sol.objective, fd.m, restarts=3 if j == 0 else 0,
                               steps=300, seed=fd.seed, start=start, factor_grads=factor_grads)
@@ -108,8 +110,8 @@ def _swapped_chain_rule(G, K, Q):
                              evaluate=lambda fd: _factor_path(fd, _swapped_chain_rule)),
 )
 def kq_factor_path(fd: FactorDraw) -> Comparison:
-    r"""Along $R = c\,\|W^{mm}_\star\|_*$, $c \in \{10, 20, 40, 80\}$ (continuation; 3 random balanced starts at the
-    first point): lhs $= \max(\Delta^2\text{-limit of the margin lag} + \text{its upward variation},\ g_{80} +
+    r"""Along $R = c\,\|W^{mm}_\star\|_*$, $c \in \{10, 20, 40, 80\}$ (continuation; at the first point 3 random
+    balanced starts and the balanced factors of $W^{mm}_\star$, the lowest loss kept): lhs $= \max(\Delta^2\text{-limit of the margin lag} + \text{its upward variation},\ g_{80} +
     \text{upward variation of } g)$, $g = 1 - \mathrm{corr}(\bar K_R\bar Q_R^\top, W^{mm}_\star)$, at ``TOL.direction``.
 
     Positive control: $m = d$ (the hypothesis $m \ge$ rank holds by construction; unit-norm tokens with $d > n$ make
