@@ -5,9 +5,9 @@ Only the abstract was read: "We characterize this convergence, highlighting that
 locally-optimal directions rather than global ones". The cone, its width $\mu$ and the theorem's number are
 recalled, not read (unverified). The theorem asserts *some* $\mu > 0$; the check reads the path
 (:func:`attnlab.theory.tf_svm.attention_cone_path.cone_path_point`, random starts near the axis, never the axis
-itself) along $R = c\|W^{mm}_\alpha\|$, $c \in \{10, 20, 40, 80\}$, for $\mu \in \{0.05, 5\cdot 10^{-3},
+itself) along $R = c\|W^{mm}_\alpha\|$, $c \in \{10, 20, \dots, 320\}$ (doubling), for $\mu \in \{0.05, 5\cdot 10^{-3},
 5\cdot 10^{-4}\}$ and passes with the first $\mu$ whose path ends strictly inside the cone and still converging:
-$g_{80} \le \mu/2$ and $g_{80} < g_{40}$, $g_R = 1 - \mathrm{corr}(\bar W^\mu_R, W^{mm}_\alpha)$. A path that stays on
+$g_{320} \le \mu/2$ and $g_{320} < g_{160}$, $g_R = 1 - \mathrm{corr}(\bar W^\mu_R, W^{mm}_\alpha)$. A path that stays on
 the cone's boundary ($g = \mu$) for every $\mu$ fails. The objective is the gap to the selection's own limit
 $\mathcal{L}^\star_\alpha$ (:func:`~attnlab.theory.tf_svm.attention_cone_path.loss_gap_to_selection`): measured
 against the global $\mathcal{L}^\star$ the path's loss differences ($\sim e^{-R}$) were below rounding and the solver
@@ -33,6 +33,9 @@ from attnlab.theory.tf_svm.attention_svm import locally_optimal
 from attnlab.theory.tf_svm.examples import TfSvmInstance, random_instance
 
 _WIDTHS = (0.05, 5e-3, 5e-4)
+#: the local path needs larger R than the global one: the finite-R minimiser sits O(log R / R) off W^mm_alpha and
+#: must come inside the cone, and risky tokens (higher score, margin 1 + delta) are suppressed only like e^{-R delta}
+_SCALES = LADDER + (160.0, 320.0)
 #: (n, T, d): d small against n (T - 1), so that selections other than opt can be locally optimal
 _SHAPES = ((2, 4, 3), (3, 5, 4))
 
@@ -95,7 +98,7 @@ def _cone_path(sd: SelectionDraw, labels: bool = True) -> Comparison:
     best = None
     for mu in _WIDTHS:
         gaps, W = [], None
-        for c in LADDER:  # continuation along R
+        for c in _SCALES:  # continuation along R
             W = cone_path_point(inst.X, inst.Z, inst.v, Y, c * np.linalg.norm(Wa), Wa, mu, alpha, restarts=1,
                                 steps=200, seed=sd.seed, start=W)
             gaps.append(1.0 - correlation(W, Wa))
@@ -114,18 +117,22 @@ def _cone_path(sd: SelectionDraw, labels: bool = True) -> Comparison:
             "it can occur toward locally-optimal directions rather than global ones'; the cone, its width and the "
             "theorem's number were not read (only the abstract)",
     provenance="unverified",
-    statement=r"$\alpha \ne \mathrm{opt}$ locally optimal $\Rightarrow$ for some $\mu$: $\bar W^\mu_R/R \to W^{mm}_\alpha/\|W^{mm}_\alpha\|$, $\bar W^\mu_R = \arg\min\{\mathcal{L}(W): \|W\|_F \le R,\ \mathrm{corr}(W, W^{mm}_\alpha) \ge 1 - \mu\}$ (checked: $g_{80} \le \mu/2$ and decreasing, $\mu \in \{0.05, 5\mathrm{e}{-3}, 5\mathrm{e}{-4}\}$)",
+    statement=r"$\alpha \ne \mathrm{opt}$ locally optimal $\Rightarrow$ for some $\mu$: $\bar W^\mu_R/R \to W^{mm}_\alpha/\|W^{mm}_\alpha\|$, $\bar W^\mu_R = \arg\min\{\mathcal{L}(W): \|W\|_F \le R,\ \mathrm{corr}(W, W^{mm}_\alpha) \ge 1 - \mu\}$ (checked: $g_{320} \le \mu/2$ and decreasing, $\mu \in \{0.05, 5\mathrm{e}{-3}, 5\mathrm{e}{-4}\}$)",
     hypotheses=("a locally-optimal alpha != opt (drawn or enumerated)",),
     strategy=selection_draws(), positive=toy_draws(), check_hypotheses=_hypotheses, tolerance=TOL.inequality,
     negative=NegativeControl("the path's loss scores tokens without the labels Y (gamma = X v)",
                              evaluate=lambda sd: _cone_path(sd, labels=False)),
 )
 def local_regularization_path(sd: SelectionDraw) -> Comparison:
-    r"""lhs $= g_{80}$ (+ $\mu$ if $g_{80} \ge g_{40}$), rhs $= \mu/2$, for the first $\mu$ that passes (else the one
+    r"""lhs $= g_{320}$ (+ $\mu$ if $g_{320} \ge g_{160}$), rhs $= \mu/2$, for the first $\mu$ that passes (else the one
     closest to passing).
 
     Measured (random (2, 4, 3) seeds 0-7, Y all +1; toy $\gamma_c$ = 0, 0.5): at $\mu = 0.05$ the path stays on the
     boundary on 2 of 5 instances with a locally optimal $\alpha$ (the cone holds a better direction); at
     $\mu = 5\cdot 10^{-4}$ it leaves the boundary only once $c \ge 40$-80 and ends at $g_{80}$ = 2e-5 to 1.4e-4; the
-    toy reaches 1e-9 at $c = 80$."""
+    toy reaches 1e-9 at $c = 80$. With the ladder stopped at $c = 80$ the search (budget 20, seed 0) found
+    random(n=2,T=4,d=3,seed=1496) with Y = (+1, -1), $\alpha = (0, 2)$: on the boundary of every cone up to $c = 80$;
+    at $\mu = 5\cdot 10^{-4}$ it leaves it at $c = 160$ ($g$ = 1.9e-4, then 5.8e-5 at 320), while for $\mu \le
+    5\cdot 10^{-5}$ it stays on the boundary to $c = 320$ (the finite-R minimiser's offset from $W^{mm}_\alpha$ is
+    still wider than those cones): hence the ladder to 320."""
     return _cone_path(sd)
