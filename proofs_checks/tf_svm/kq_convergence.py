@@ -105,7 +105,7 @@ def _swapped_chain_rule(G, K, Q):
     statement=r"$K, Q \in \mathbb{R}^{d\times m}$, $m \ge \mathrm{rank}\,W^{mm}_\star$ (also $m < d$): $\bar K_R\bar Q_R^\top/R \to W^{mm}_\star/\|W^{mm}_\star\|_*$, $(\bar K_R, \bar Q_R) = \arg\min_{\|K\|_F^2+\|Q\|_F^2 \le 2R}\mathcal{L}(KQ^\top)$",
     hypotheses=("unique optimal tokens", "Att-SVM*(opt) feasible", "m >= rank W^mm_* (solver's minimiser)"),
     strategy=factor_draws(), positive=factor_draws(widths=(None,)), check_hypotheses=_hypotheses,
-    tolerance=TOL.direction,
+    tolerance=TOL.direction, evaluation_cap=10,  # ~1.5 s per instance (4 path points x 300 steps)
     negative=NegativeControl("wrong chain rule: grad_K = G^T Q, grad_Q = G K (each factor gets the other's gradient)",
                              evaluate=lambda fd: _factor_path(fd, _swapped_chain_rule)),
 )

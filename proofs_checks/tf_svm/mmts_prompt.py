@@ -226,7 +226,7 @@ def _local(pd: F.PromptDraw, flip_constraints: bool = False) -> Comparison:
     statement=r"$\alpha \ne \mathrm{opt}$ locally optimal, $p_0 = c(p^{mm}_\alpha + w\|p^{mm}_\alpha\|\xi)$, $c \in c_0\{2, 4\}$ (computed $c_0 \le 20$), cone width $w = \min(0.1, \delta_\alpha/4)$ $\Rightarrow$ NGD keeps $\alpha$ and $p_k/\|p_k\| \to p^{mm}_\alpha/\|p^{mm}_\alpha\|$",
     hypotheses=("a locally-optimal alpha != opt (drawn or enumerated)", "computed cone radius c0 <= 20"),
     strategy=F.prompt_draws(), positive=F.single_input_local_draws(), check_hypotheses=_local_hyp,
-    tolerance=TOL.direction,
+    tolerance=TOL.direction, evaluation_cap=10,  # 3 NGD runs + an enumeration of [T]^n prompt SVMs per instance
     negative=NegativeControl("the prediction's prompt SVM with its constraint sign flipped",
                              evaluate=lambda pd: _local(pd, flip_constraints=True)),
 )
