@@ -3,7 +3,8 @@ convergence, and local GD convergence from a cone around a locally-optimal $p^{m
 
 Only MMTS's abstract was read: "running gradient descent on p ... converges in direction to a max-margin solution
 that separates locally-optimal tokens from non-optimal ones" and "a broader regularization path analysis". Theorem
-numbers, the global condition (here: every non-optimal token is a support token of $p^{mm}$) and the cone are
+numbers, the global condition (here: every non-optimal token is a support token of $p^{mm}$ *and* all of them score
+the same; the first alone has counterexamples, ``DERIVATIONS.md#mmts-global-condition``) and the cone are
 recalled, not read: every locator says unverified. GD is the official experiments' normalised GD (float64,
 $\eta = 0.1$), not GD with $\eta \le 1/L$.
 
@@ -112,8 +113,10 @@ def _gd(pd: F.PromptDraw, keys_sign: float = 1.0):
 
 @empirical_claim(
     "tf_svm/mmts-p-global-gd",
-    locator="unverified: " + _ABSTRACT + "; the global condition (every non-optimal token a support token of p^mm) "
-            "and the step size are recalled, not read; checked with normalised GD",
+    locator="unverified: " + _ABSTRACT + "; the global condition is recalled, not read (the recalled form 'every "
+            "non-optimal token a support token of p^mm', which alone has counterexamples: "
+            "proofs_checks/tf_svm/DERIVATIONS.md#mmts-global-condition; here with equal non-optimal scores added) and "
+            "so is the step size; checked with normalised GD",
     provenance="unverified",
     statement=r"every non-optimal token is a support token of $p^{mm}$ and they all score the same $\Rightarrow$ NGD on $p$ from a small random $p_0$: $p_k/\|p_k\| \to p^{mm}/\|p^{mm}\|$ (1500 steps)",
     hypotheses=("unique optimal tokens", "p-SVM(opt) feasible", "all non-optimal tokens are support tokens",

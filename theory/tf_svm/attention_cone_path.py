@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from attnlab.theory._lazy import lazy_function
 from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.tf_svm.attention_gd import grad_w
-from attnlab.theory._lazy import lazy_function
 from attnlab.theory.tf_svm.attention_loss import Loss, get_loss
 from attnlab.theory.tf_svm.attention_model import check_instance, token_scores
 from attnlab.theory.tf_svm.ball_descent import best_of, scale_onto_sphere
