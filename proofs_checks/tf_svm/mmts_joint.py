@@ -29,7 +29,10 @@ we did not read): ``random_joint_draws`` with seed 1945, shape (5, 3, 7), meets 
 $p^{relax}$ at $\eta_v = 10\eta_p$ (0.067 at 30x, 0.16 at 100x: softmax underflow freezes it earlier). Random
 instances of that family that meet the hypotheses failed at budget 20 on seeds 0 and 1 (gaps 0.016-0.039), so the
 claim is stated, searched and controlled on figure B3's geometry only (``strict_relax_draws``); the random family
-stays in this module (``random_joint_draws``) as the documented counterexample family of the NGD proxy.
+stays in this module (``random_joint_draws``) as the documented counterexample family of the NGD proxy. Even on
+B3's geometry the proxy is borderline: ``strict_relax_draws`` with seed 2882, shape (5, 3, 7) ends 0.0103 from
+$p^{relax}$ at $\eta_v = 10\eta_p$ (beyond ``TOL.direction``; a draw of it fails this claim), and the best rate
+differs per draw (3x: worst 5e-3 over 12 draws, 20x: 0.033): underflow freezes the direction before the limit.
 """
 
 from __future__ import annotations
