@@ -144,3 +144,16 @@ def test_equal_rate_joint_ngd_ends_off_p_relax_where_a_ten_times_faster_head_rea
     # equal rates end off p^relax; 10x is better by far but not always inside TOL.direction (recorded in mmts_joint)
     assert gaps[1.0] > TOL.direction.allowance(1.0), gaps
     assert gaps[1.0] > 3 * gaps[10.0], (gaps, worst_draw)
+
+
+def test_causal_groups_let_query_k_see_tokens_one_to_k_and_the_unmasked_ones_see_all():
+    from attnlab.theory.tf_svm.causal_attention import causal_groups
+
+    rng = np.random.default_rng(0)
+    X, v, Y = rng.normal(size=(2, 4, 5)), rng.normal(size=5), np.ones((2, 4))
+    groups = causal_groups(X, v, Y)
+    assert [g.X.shape[1] for g in groups] == [2, 3, 4]
+    assert np.array_equal(groups[1].Z, X[:, 2]) and np.array_equal(groups[1].X, X[:, :3])
+    assert [g.X.shape[1] for g in causal_groups(X, v, Y, causal=False)] == [4, 4, 4]
+    with pytest.raises(InvalidInputError):
+        causal_groups(X, v, np.ones((2, 3)))
