@@ -3,8 +3,9 @@ convergence, and local GD convergence from a cone around a locally-optimal $p^{m
 
 Only MMTS's abstract was read: "running gradient descent on p ... converges in direction to a max-margin solution
 that separates locally-optimal tokens from non-optimal ones" and "a broader regularization path analysis". Theorem
-numbers, the global condition (here: every non-optimal token is a support token of $p^{mm}$ *and* all of them score
-the same; the first alone has counterexamples, ``DERIVATIONS.md#mmts-global-condition``) and the cone are
+numbers, the global condition (here: every non-optimal token is a support token of $p^{mm}$, all of them score the
+same, and, derived, the constraint rows are pairwise non-obtuse; the first alone and the first two together have
+counterexamples, ``DERIVATIONS.md#mmts-global-condition``) and the cone are
 recalled, not read: every locator says unverified. GD is the official experiments' normalised GD (float64,
 $\eta = 0.1$), not GD with $\eta \le 1/L$.
 
@@ -31,7 +32,7 @@ from attnlab.theory.tf_svm.prompt_path import prompt_path_point
 
 _ABSTRACT = ("arXiv:2306.13596v4 abstract: 'We prove that running gradient descent on p, or equivalently W, converges "
              "in direction to a max-margin solution that separates locally-optimal tokens from non-optimal ones'")
-_NGD = GdConfig(steps=1500, eta=0.1)
+NGD = GdConfig(steps=1500, eta=0.1)
 
 
 def _direction_gap(p, target) -> Comparison:
@@ -43,7 +44,9 @@ def _opt_svm(inst):
     return opt, unique, solve_prompt_svm(inst.keys, opt)
 
 
-def _global_hyp(pd: F.PromptDraw, global_gd: bool) -> list[str]:
+def global_hypotheses(pd: F.PromptDraw, global_gd: bool, non_obtuse: bool = True) -> list[str]:
+    """Unmet hypotheses of the p claims: opt unique and p-SVM(opt) feasible; for global GD also all-support and
+    equal non-optimal scores (recalled), and (``non_obtuse``) pairwise non-obtuse constraint rows (derived)."""
     opt, unique, sol = _opt_svm(pd.inst)
     if not unique.all():
         return ["optimal token not unique"]
@@ -59,7 +62,19 @@ def _global_hyp(pd: F.PromptDraw, global_gd: bool) -> list[str]:
     spread = np.nanmax(rest, axis=1) - np.nanmin(rest, axis=1)
     if np.any(spread > [TOL.inequality.allowance(x) for x in np.nanmax(np.abs(g), axis=1)]):
         out.append("non-optimal tokens' scores not all equal (Assumption B)")
+    if not non_obtuse:
+        return out
+    rows = constraint_rows(pd.inst.keys, opt)
+    gram = rows @ rows.T
+    if gram.min() < -TOL.inequality.allowance(np.diag(gram).max()):
+        out.append("two constraint rows k_opt - k_t form an obtuse angle (derived condition)")
     return out
+
+
+def constraint_rows(keys, opt) -> np.ndarray:
+    r"""The p-SVM's constraint rows $a_{it} = k_{i,\mathrm{opt}_i} - k_{it}$, $t \ne \mathrm{opt}_i$, stacked (N, d')."""
+    n, T, _ = keys.shape
+    return np.array([keys[i, opt[i]] - keys[i, t] for i in range(n) for t in range(T) if t != opt[i]])
 
 
 # ---------------------------------------------------------------- regularisation path
@@ -84,7 +99,7 @@ def _path(pd: F.PromptDraw, labels: bool = True) -> Comparison:
     provenance="unverified",
     statement=r"$\bar p_R/R \to p^{mm}/\|p^{mm}\|$, $\bar p_R = \arg\min_{\|p\|\le R}\mathcal{L}(p)$, $p^{mm}$ the prompt Att-SVM of the optimal tokens",
     hypotheses=("unique optimal tokens", "p-SVM(opt) feasible"),
-    strategy=F.prompt_draws(), positive=F.prompt_draws(), check_hypotheses=lambda pd: _global_hyp(pd, False),
+    strategy=F.prompt_draws(), positive=F.prompt_draws(), check_hypotheses=lambda pd: global_hypotheses(pd, False),
     tolerance=TOL.direction,
     negative=NegativeControl("the path's loss scores tokens without the labels Y (gamma = X v)",
                              evaluate=lambda pd: _path(pd, labels=False)),
@@ -103,11 +118,15 @@ def mmts_p_path(pd: F.PromptDraw) -> Comparison:
 # ---------------------------------------------------------------- global GD
 
 
+def small_start(pd: F.PromptDraw) -> np.ndarray:
+    """The global-GD claims' start $p_0 \\sim 0.1\\,N(0, I)$ (seeded by the draw)."""
+    return 0.1 * np.random.default_rng(pd.seed).normal(size=pd.inst.keys.shape[2])
+
+
 def _gd(pd: F.PromptDraw, keys_sign: float = 1.0):
     inst = pd.inst
     _, _, sol = _opt_svm(inst)
-    p0 = 0.1 * np.random.default_rng(pd.seed).normal(size=inst.keys.shape[2])
-    res = run_gd_p(keys_sign * inst.keys, inst.X, inst.v, inst.Y, p0, _NGD)  # mutant: softmax(-K p)
+    res = run_gd_p(keys_sign * inst.keys, inst.X, inst.v, inst.Y, small_start(pd), NGD)  # mutant: softmax(-K p)
     return _direction_gap(res.W, sol.W)
 
 
@@ -115,14 +134,15 @@ def _gd(pd: F.PromptDraw, keys_sign: float = 1.0):
     "tf_svm/mmts-p-global-gd",
     locator="unverified: " + _ABSTRACT + "; the global condition is recalled, not read (the recalled form 'every "
             "non-optimal token a support token of p^mm', which alone has counterexamples: "
-            "proofs_checks/tf_svm/DERIVATIONS.md#mmts-global-condition; here with equal non-optimal scores added) and "
-            "so is the step size; checked with normalised GD",
+            "proofs_checks/tf_svm/DERIVATIONS.md#mmts-global-condition; so do all-support plus equal scores, hence the "
+            "derived non-obtuse condition added here) and so is the step size; checked with normalised GD",
     provenance="unverified",
-    statement=r"every non-optimal token is a support token of $p^{mm}$ and they all score the same $\Rightarrow$ NGD on $p$ from a small random $p_0$: $p_k/\|p_k\| \to p^{mm}/\|p^{mm}\|$ (1500 steps)",
+    statement=r"every non-optimal token is a support token of $p^{mm}$, they all score the same, and the constraint rows $a_{it} = k_{i,\mathrm{opt}_i} - k_{it}$ pairwise satisfy $a_{it}^\top a_{j\tau} \ge 0$ (derived) $\Rightarrow$ NGD on $p$ from a small random $p_0$: $p_k/\|p_k\| \to p^{mm}/\|p^{mm}\|$ (1500 steps)",
     hypotheses=("unique optimal tokens", "p-SVM(opt) feasible", "all non-optimal tokens are support tokens",
-                "equal non-optimal scores (Assumption B)"),
+                "equal non-optimal scores (Assumption B)",
+                "constraint rows pairwise non-obtuse (derived: DERIVATIONS.md#mmts-global-condition)"),
     strategy=st.one_of(F.prompt_draws(), F.prompt_draws(F.all_support_instance), F.all_support_draws()),
-    positive=F.all_support_draws(), check_hypotheses=lambda pd: _global_hyp(pd, True),
+    positive=F.all_support_draws(), check_hypotheses=lambda pd: global_hypotheses(pd, True),
     tolerance=TOL.direction,
     negative=NegativeControl("attention computed as softmax(-K p) (keys' sign flipped in the model)",
                              evaluate=lambda pd: _gd(pd, -1.0)),
@@ -131,8 +151,20 @@ def mmts_p_global_gd(pd: F.PromptDraw) -> Comparison:
     r"""$1 - \mathrm{corr}(p_{1500}, p^{mm})$ after NGD ($\eta = 0.1$) from $p_0 \sim 0.1\,N(0, I)$.
 
     Positive control: :func:`~attnlab.proofs_checks.tf_svm.prompt_families.all_support_instance` with equal
-    non-optimal scores (all constraints active at $p^{mm}$ and Assumption B by construction): 120 of 120 (seeds
-    0-39 per shape) end within 1e-2.
+    non-optimal scores and non-obtuse rows (all constraints active at $p^{mm}$, Assumption B and the derived
+    condition by construction).
+
+    Finding 2 (counterexample to the recalled hypotheses, all-support *and* equal scores): the random instance
+    ``random_prompt_instance(3, 2, 7, 5, seed=261)`` ($T = 2$, so equal non-optimal scores hold trivially; all three
+    constraints active at $p^{mm}$) ends at $1 - \mathrm{corr} = 0.513$ after 1500 NGD steps, and the gap *rises*
+    with the run (0.508 at 500 steps, 0.515 at 6000; plain GD $\eta = 1$: 0.489, 0.496, 0.4998 at $2\cdot10^3$,
+    $2\cdot10^4$, $10^5$ steps). GD selects $\alpha = (1, 1, 0)$ (input 0's optimal token is dropped:
+    $a_0^\top p_k \to -\infty$) and aligns with the locally optimal $p^{mm}_\alpha$ ($1 - \mathrm{corr} = 3\cdot10^{-6}$);
+    all 50 small random starts do the same. Mechanism: $-\nabla\mathcal{L} = \sum c_{it} a_{it}$ with $c_{it} > 0$ under
+    equal scores, and $a_0^\top a_1 = -1.11$: the other inputs' pull lowers input 0's margin until its softmax
+    saturates on the wrong token. Not an artefact of finite time or underflow; so the claim carries the derived
+    non-obtuse condition (under it every margin $a_{it}^\top p_k$ increases at every step). Whether MMTS's theorem has
+    a further condition was not read. The instance is a regression test (``tests/unit/test_tf_svm_mmts_counterexamples.py``).
 
     Finding: the all-support condition *alone* (as the spec recalls MMTS's condition) is not sufficient. On
     ``all_support_instance(2, 4, 7, 6, seed=3)`` (unequal scores; $\langle\nabla\mathcal{L}(p_0), p^{mm}\rangle
@@ -215,7 +247,7 @@ def _local(pd: F.PromptDraw, flip_constraints: bool = False) -> Comparison:
     for k in range(_RUNGS):  # Theorem: every start beyond R0 converges; rungs 2 c0, 4 c0, 8 c0 are judged
         xi = rng.normal(size=pa.shape)
         p0 = c0 * 2**k * (pa + width * np.linalg.norm(pa) * xi / np.linalg.norm(xi))
-        res = run_gd_p(inst.keys, inst.X, inst.v, inst.Y, p0, _NGD)
+        res = run_gd_p(inst.keys, inst.X, inst.v, inst.Y, p0, NGD)
         kept = np.array_equal(np.argmax(np.einsum("ntd,d->nt", inst.keys, res.W), axis=1), lo.alpha)
         gaps.append((1.0 - correlation(res.W, target)) if kept else 1.0)
     return Comparison(float(max(gaps[1:])), 0.0, TOL.direction.allowance(1.0))

@@ -24,7 +24,7 @@ from attnlab.theory.tf_svm.attention_model import optimal_tokens
 from attnlab.theory.tf_svm.examples import TfSvmInstance, mmts_single_input
 
 __all__ = ["PromptDraw", "PROMPT_SHAPES", "random_prompt_instance", "all_support_instance", "prompt_draws",
-           "all_support_draws", "single_input_local_draws"]
+           "all_support_draws", "recalled_global_draws", "single_input_local_draws"]
 
 #: (n, T, d, d'): distinct sizes, n (T - 1) <= d'
 PROMPT_SHAPES = ((2, 3, 5, 7), (3, 2, 7, 5), (2, 4, 7, 6))
@@ -54,12 +54,15 @@ def random_prompt_instance(n: int, T: int, d: int, dk: int, seed: int) -> TfSvmI
     return TfSvmInstance(X, np.zeros((n, d)), v, Y, f"prompt(n={n},T={T},d={d},dk={dk},seed={seed})", keys=keys)
 
 
-def all_support_instance(n: int, T: int, d: int, dk: int, seed: int, equal_scores: bool = False) -> TfSvmInstance:
+def all_support_instance(n: int, T: int, d: int, dk: int, seed: int, equal_scores: bool = False,
+                         non_obtuse: bool = False) -> TfSvmInstance:
     r"""Keys around each input's optimal token (of the values' scores) with every constraint active at p^mm.
 
     ``equal_scores``: the values are moved along $v$ so that every non-optimal token of input $i$ scores
     $c_i$ and the optimal one $c_i + 0.5$ (Assumption B's equal scores, as in
-    :func:`attnlab.theory.tf_svm.examples.equal_score_instance`)."""
+    :func:`attnlab.theory.tf_svm.examples.equal_score_instance`). ``non_obtuse``: the $w_{it}$ are scaled to
+    $\max\|w_{it}\| = 0.9/s$, so $\delta_{it}^\top\delta_{j\tau} \ge (1 - 0.81)/s^2 > 0$ for every pair (the derived
+    sufficient condition of ``DERIVATIONS.md#mmts-global-condition``)."""
     rng = np.random.default_rng(seed)
     X, v, Y = _values(n, T, d, rng)
     opt, _ = optimal_tokens(X, v, Y)
@@ -73,6 +76,8 @@ def all_support_instance(n: int, T: int, d: int, dk: int, seed: int, equal_score
     w = rng.normal(size=(n, T - 1, dk))
     w -= np.einsum("ntk,k->nt", w, u)[..., None] * u  # w_it orthogonal to u
     w -= w.mean(axis=(0, 1))  # sum_it w_it = 0 (stays orthogonal to u)
+    if non_obtuse:
+        w *= 0.9 / (s * np.linalg.norm(w, axis=-1).max())
     delta = u / s + w
     base = rng.normal(size=(n, dk))
     keys = np.repeat(base[:, None, :], T, axis=1)
@@ -91,12 +96,21 @@ def prompt_draws(draw, build=random_prompt_instance) -> PromptDraw:
 
 
 def _all_support_equal(n, T, d, dk, seed):
-    return all_support_instance(n, T, d, dk, seed, equal_scores=True)
+    return all_support_instance(n, T, d, dk, seed, equal_scores=True, non_obtuse=True)
 
 
 def all_support_draws():
-    """Positive family of the global-GD claim: all-support keys and equal non-optimal scores."""
+    """Positive family of the global-GD claim: all-support keys, equal non-optimal scores, non-obtuse rows."""
     return prompt_draws(_all_support_equal)
+
+
+def _all_support_equal_any_angle(n, T, d, dk, seed):
+    return all_support_instance(n, T, d, dk, seed, equal_scores=True)
+
+
+def recalled_global_draws():
+    """All-support keys and equal non-optimal scores, rows at any angle: the recalled global hypotheses only."""
+    return prompt_draws(_all_support_equal_any_angle)
 
 
 @st.composite

@@ -26,7 +26,7 @@ import numpy as np
 from attnlab.theory._lazy import lazy_function
 from attnlab.theory.errors import UnknownIdError
 
-__all__ = ["Loss", "LOSSES", "get_loss", "ScoreGrad", "score_loss_and_grad", "loss_gap"]
+__all__ = ["Loss", "LOSSES", "RESCALED_LOGISTIC", "get_loss", "ScoreGrad", "score_loss_and_grad", "loss_gap"]
 
 # scipy loads on first use, not when the claims that import this module register
 expit = lazy_function("scipy.special", "expit")
@@ -59,6 +59,22 @@ LOSSES: dict[str, Loss] = {
     ),
     "correlation": Loss("correlation", lambda u: -u, lambda u: -np.ones_like(u), lambda us, dl: -dl),
 }
+
+
+def _rescaled_logistic_deriv(u):
+    r"""$\ell'(u_i)/\max_j|\ell'(u_j)|$ over the inputs (last axis), from $\log|\ell'(u)| = -\log(1 + e^{u})$."""
+    log_neg = -np.logaddexp(0.0, u)
+    return -np.exp(log_neg - log_neg.max(axis=-1, keepdims=True))
+
+
+#: The logistic loss whose derivative is divided by $\max_j |\ell'(u_j)|$ over the n inputs. Normalised GD is
+#: invariant to a positive factor common to all inputs (and, for joint (v, p) runs, common to both factors, whose
+#: gradients are both linear in $\ell'(u_i)$), so this gives the same NGD iterates as ``LOSSES["logistic"]`` in exact
+#: arithmetic; in float64 it does not underflow when every $u_i > 745$ ($\ell'(u) = -e^{-u}$ rounds to 0 there and
+#: froze joint NGD after ~300 steps: ``proofs_checks/tf_svm/DERIVATIONS.md#joint-relax-strict``). Only for NGD:
+#: plain GD's step depends on the factor. ``value`` and ``diff`` are the logistic loss's.
+RESCALED_LOGISTIC = Loss("logistic-rescaled-for-ngd", LOSSES["logistic"].value, _rescaled_logistic_deriv,
+                         LOSSES["logistic"].diff)
 
 
 def get_loss(loss: str | Loss) -> Loss:
