@@ -26,8 +26,8 @@ What it does, per module (a ``.py`` file below ``theory/`` or ``proofs_checks/``
    (``pytest -x``, fastest direct file first, then the discovered files; the CI Hypothesis profile, which is
    derandomised). With ``--with-check`` a survivor also meets ``attnlab check <paper> --budget <test_budget>``
    (off by default: ``test_every_claim`` already computes those records). Killed = a test failed or errored
-   (or ``check`` exited nonzero); ``timeout`` = the run exceeded ``--timeout`` (counted as killed, listed
-   apart); survived = everything passed.
+   (or ``check`` exited nonzero); ``timeout`` = a stage ran past its limit, 3 x its time on the unmutated
+   copy + 20 s and at most ``--timeout`` (counted as killed, listed apart); survived = everything passed.
 5. Caches each result in ``tests/mutation/cache.json`` keyed by (file content hash, mutant id); a survivor is
    rerun when the selected tests change (their content hash is part of its entry), so reruns are
    incremental.
@@ -74,6 +74,7 @@ DEFAULT_MODULES = (
     "theory/tf_svm/attention_loss.py",
     "theory/_tolerances.py",
 )
+TIMEOUT_FACTOR, TIMEOUT_SLACK_S = 3.0, 20.0  # per-stage mutant limit: 3 x the unmutated time + 20 s
 _PREIMPORT = ("numpy", "scipy.linalg", "scipy.optimize", "scipy.special", "sympy", "mpmath", "cvxpy",
               "hypothesis", "hypothesis.extra.numpy", "pytest", "matplotlib")
 
@@ -235,6 +236,22 @@ class Plan:
             out.append(_pytest_args(self.discovered, self.keyword))
         return out
 
+    def stage_timeouts(self, cap: float) -> list[float]:
+        """Per-stage limit: ``TIMEOUT_FACTOR`` x the stage's unmutated time + ``TIMEOUT_SLACK_S``, at most ``cap``.
+
+        A mutant that turns a loop infinite (a flipped stopping test, a step of 0) then costs a few times the
+        stage, not the whole ``--timeout``; a stage not timed (no baseline) gets ``cap``.
+        """
+        out = []
+        if self.direct:
+            known = [self.seconds[t] for t in self.direct if t in self.seconds]
+            out.append(min(cap, TIMEOUT_FACTOR * sum(known) + TIMEOUT_SLACK_S) if len(known) == len(self.direct)
+                       else cap)
+        if self.discovered and self.papers:
+            t = self.seconds.get("discovered")
+            out.append(cap if t is None else min(cap, TIMEOUT_FACTOR * t + TIMEOUT_SLACK_S))
+        return out
+
     def tests_hash(self, repo: Path) -> str:
         texts = [(repo / t).read_text() for t in sorted(self.direct + self.discovered)]
         return _sha(*texts, (repo / "tests/conftest.py").read_text(), json.dumps(self.papers, sort_keys=True))
@@ -303,8 +320,8 @@ def run_mutant(ws: Workspace, plan: Plan, source: str, m: Mutant, timeout: float
         return {"status": status, "by": by, "seconds": round(time.monotonic() - t0, 1)}
 
     try:
-        for args in plan.stages():
-            r = run_forked(ws, "pytest", args, timeout)
+        for args, limit in zip(plan.stages(), plan.stage_timeouts(timeout), strict=True):
+            r = run_forked(ws, "pytest", args, limit)
             if r.timed_out:
                 return done("timeout", "pytest " + " ".join(a for a in args if a.startswith("tests/")))
             if r.code not in (0, 5):
