@@ -95,3 +95,10 @@ def test_the_harness_runs_two_mutants_end_to_end_without_touching_the_worktree(t
     assert len(results) == 2
     assert all(r["status"] in ("killed", "timeout", "survived") for r in results.values())
     assert "`theory/softmax_icl/examples.py` | 2/" in report.read_text()
+
+
+def test_the_frozen_flag_of_a_dataclass_is_not_mutated_but_other_constants_of_the_class_are():
+    src = "from dataclasses import dataclass\n\n\n@dataclass(frozen=True)\nclass C:\n    a: int = 3\n    b = 0\n"
+    mutants = operators.mutants_of(src)
+    assert all(m.line != 4 for m in mutants)
+    assert any(m.line == 7 and m.operator == "const" for m in mutants)
