@@ -7,6 +7,7 @@ Shapes are distinct (B = 3 instances of 5 parameters, or (3, 5, 7) arrays) so a 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from attnlab.theory._tolerances import TOL, assert_close
 from attnlab.theory.optim import NUMPY_OPS, run_gd
@@ -65,3 +66,9 @@ def test_numpy_operations_sort_along_the_last_axis_and_take_one_norm_per_instanc
     assert np.array_equal(NUMPY_OPS.sort_last(a), np.sort(a, axis=-1))
     assert_close(NUMPY_OPS.norms(a), np.sqrt((a**2).sum(axis=(1, 2))), TOL.float64_exact, "Frobenius per instance")
     assert NUMPY_OPS.ones_bool(3, a).tolist() == [True] * 3 and NUMPY_OPS.zeros_int(3, a).tolist() == [0] * 3
+
+
+def test_a_gradient_function_that_returns_too_few_gradients_is_an_error_not_a_silent_truncation():
+    P0, Q0 = _start([1.0, 2.0, 3.0]), np.ones((3, 7))
+    with pytest.raises(ValueError, match="zip"):
+        run_gd((P0, Q0), _toward_zero, steps=2, eta=0.1)
