@@ -29,8 +29,8 @@ What it does, per module (a ``.py`` file below ``theory/`` or ``proofs_checks/``
    (or ``check`` exited nonzero); ``timeout`` = a stage ran past its limit, 3 x its time on the unmutated
    copy + 20 s and at most ``--timeout`` (counted as killed, listed apart); survived = everything passed.
 5. Caches each result in ``tests/mutation/cache.json`` keyed by (file content hash, mutant id); a survivor is
-   rerun when the selected tests change (their content hash is part of its entry), so reruns are
-   incremental.
+   rerun when the selected tests change (their content hash is part of its entry), unless ``survivors.toml``
+   classifies it ``equivalent`` (then no test can kill it), so reruns are incremental.
 6. Writes ``tests/mutation/REPORT.md``: per module killed / timeout / survived / equivalent, the kill rate over
    non-equivalent mutants, and every survivor with its classification from ``tests/mutation/survivors.toml``
    (``equivalent``: no input can tell it apart; ``gap``: a real hole in the tests; ``accepted``: a real
@@ -366,7 +366,8 @@ def mutate_module(ws: Workspace, rel: str, cache: dict, *, timeout: float, limit
     mutants = mutants_of(source)
     entry["total"] = len(mutants)
     results = entry["mutants"]
-    todo = [m for m in mutants if not _fresh(results.get(m.id), thash)]
+    equivalent = {k for k, c in _classifications().get(rel, {}).items() if c.get("class") == "equivalent"}
+    todo = [m for m in mutants if not _fresh(results.get(m.id), thash, m.id in equivalent)]
     if limit is not None:
         todo = todo[:limit]
     if budget_s is not None and time.monotonic() - t_start > budget_s:
@@ -393,10 +394,14 @@ def mutate_module(ws: Workspace, rel: str, cache: dict, *, timeout: float, limit
     save_cache(cache)
 
 
-def _fresh(res: dict | None, thash: str) -> bool:
+def _fresh(res: dict | None, thash: str, equivalent: bool = False) -> bool:
+    """A cached result stands: a kill always (for this file hash), a survivor while the selected tests are
+    unchanged, or for good when ``survivors.toml`` classifies it equivalent (no test can kill it)."""
     if res is None:
         return False
-    return res["status"] in ("killed", "timeout") or res.get("tests_hash") == thash
+    if res["status"] in ("killed", "timeout") or res.get("tests_hash") == thash:
+        return True
+    return res["status"] == "survived" and equivalent
 
 
 # --------------------------------------------------------------------------------------------- report

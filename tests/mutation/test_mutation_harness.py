@@ -102,3 +102,12 @@ def test_the_frozen_flag_of_a_dataclass_is_not_mutated_but_other_constants_of_th
     mutants = operators.mutants_of(src)
     assert all(m.line != 4 for m in mutants)
     assert any(m.line == 7 and m.operator == "const" for m in mutants)
+
+
+def test_a_cached_survivor_reruns_when_the_tests_change_unless_it_is_classified_equivalent():
+    mutate = _load("mutate")
+    survivor = {"status": "survived", "tests_hash": "old"}
+    assert mutate._fresh(survivor, "old") and not mutate._fresh(survivor, "new")
+    assert mutate._fresh(survivor, "new", equivalent=True)
+    assert mutate._fresh({"status": "killed", "tests_hash": "old"}, "new")
+    assert not mutate._fresh(None, "new", equivalent=True)
