@@ -14,7 +14,7 @@ from pathlib import Path
 from attnlab.experiments.interrupts import acknowledge_interrupt
 from attnlab.experiments.paths import check_out_dir, check_out_file, claims_json, default_out
 from attnlab.experiments.progress import progress
-from attnlab.proofs_checks.record import Budget, Status
+from attnlab.proofs_checks.record import Budget, Kind, Status
 from attnlab.proofs_checks.registry import select_claims
 from attnlab.theory.errors import PathError
 
@@ -25,9 +25,21 @@ def _g(v) -> str:
     return "-" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v))
 
 
+def _tried(r) -> str:
+    """Instances tried, with the evaluation cap when one skipped draws (``12 (cap 12, 8 skipped)``)."""
+    if r.evaluation_cap is not None and r.instances_capped:
+        return f"{r.instances_tried} (cap {r.evaluation_cap}, {r.instances_capped} skipped)"
+    return str(r.instances_tried)
+
+
+def _looseness(r) -> str:
+    v = r.details.get("looseness_log10")
+    return f"looseness 10^{v:.3g}" if isinstance(v, (int, float)) else f"slack {_g(r.slack)}"
+
+
 def format_table(records) -> str:
-    header = ["claim", "status", "lhs", "rhs", "slack", "tried", "time_s"]
-    rows = [[r.claim_id, r.status.value, _g(r.lhs), _g(r.rhs), _g(r.slack), str(r.instances_tried),
+    header = ["claim", "kind", "status", "lhs", "rhs", "slack", "tried", "time_s"]
+    rows = [[r.claim_id, r.kind or "-", r.status.value, _g(r.lhs), _g(r.rhs), _g(r.slack), _tried(r),
              f"{r.wall_time_s:.2f}"] for r in records]
     widths = [max(len(x) for x in col) for col in zip(header, *rows, strict=False)]
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))  # noqa: E731
@@ -95,9 +107,14 @@ def run_checks(selectors, budget: int, seed: int, json_path: str | None, out: st
         elif r.status in (Status.NOT_APPLICABLE, Status.INCONCLUSIVE):
             print(f"{r.status} {r.claim_id}: no applicable instance, nothing was tested: {'; '.join(r.reasons)}")
     _save(records, out_dir, json_file)
+    reports = [r for r in records if r.kind == Kind.REPORT.value]
+    for r in reports:
+        if r.status is not Status.FAILED:
+            print(f"report {r.claim_id}: {_looseness(r)} (a measurement of a loose bound, not a verified theorem)")
     failed = sum(r.status is Status.FAILED for r in records)
     inconclusive = sum(r.status is Status.INCONCLUSIVE for r in records)
-    print(f"{len(records)} claims checked, {failed} failed, {inconclusive} inconclusive (budget {budget}, seed {seed})")
+    print(f"{len(records)} claims checked ({len(reports)} of them reports), {failed} failed, {inconclusive} "
+          f"inconclusive (budget {budget}, seed {seed})")
     if inconclusive and not allow_inconclusive:
         print("attnlab: an inconclusive claim tested nothing; raise --budget, or pass --allow-inconclusive",
               file=sys.stderr)

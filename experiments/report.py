@@ -19,6 +19,7 @@ from pathlib import Path
 from attnlab.experiments.checking import read_claims_file
 from attnlab.experiments.paths import claims_json
 from attnlab.experiments.run_info import run_info
+from attnlab.proofs_checks.record import Kind
 from attnlab.proofs_checks.registry import all_claims
 from attnlab.theory.errors import PathError
 
@@ -107,7 +108,11 @@ def _claims_section(records: dict[str, dict]) -> tuple[_Section, Counter]:
     for c in all_claims():
         r = records.get(c.id, {})
         status = r.get("status", "not run")
-        counts["held" if status in _HELD else status] += 1
+        if c.kind is Kind.REPORT and status in _HELD:
+            counts["report"] += 1
+            status = f"report: {status}"
+        else:
+            counts["held" if status in _HELD else status] += 1
         when = f"{r.get('version', '-')} / {r.get('date', '-')}" if r else "-"
         sec.rows.append([c.id, c.locator, status, _fmt(r.get("lhs")), _fmt(r.get("rhs")), _fmt(r.get("slack")),
                          _tolerance(r.get("tolerance", {})), c.units or "as stated",
@@ -148,7 +153,8 @@ def _page(out: Path) -> _Page:
     info = run_info()
     meta = [f"Written {info['date']} by attnlab {info['version']} (commit {info['commit']}) from {out}."]
     summary = [f"Claims: {cc['held']} held, {cc['failed']} failed, {cc['inconclusive']} inconclusive, "
-               f"{cc['not run']} not run (of {sum(cc.values())}).",
+               f"{cc['not run']} not run, {cc['report']} reports (loose bounds measured, not counted as held) "
+               f"(of {sum(cc.values())}).",
                f"Figures: {len(figures)} reproduced; paper comparisons: {fc['agree']} agree, {fc['DISAGREE']} disagree "
                f"({fc['unexpected']} not expected at their scale), "
                f"{fc['not computed']} not computed, {fc['not judged']} shown without a verdict."]

@@ -27,11 +27,17 @@ class Status(StrEnum):
 
 
 class Kind(StrEnum):
-    """How a claim is checked: an exact symbolic proof, a rigorous certificate, or a searched property."""
+    """How a claim is checked: an exact symbolic proof, a rigorous certificate, or a searched property.
+
+    ``REPORT`` is a measurement, not a test: a bound that holds by a wide margin (or by construction of the
+    quantities compared) is still evaluated and still fails when violated, but its record is shown with its
+    looseness and never counted among verified theorems.
+    """
 
     SYMBOLIC = "symbolic"
     CERTIFIED = "certified"
     EMPIRICAL = "empirical"
+    REPORT = "report"
 
     def __str__(self) -> str:
         return self.value
@@ -130,6 +136,9 @@ class ClaimCheck:
     reasons: tuple[str, ...] = ()
     details: dict = field(default_factory=dict)
     budget: int | None = None  # instances asked for (the search may try a few more: ascent, shrinking)
+    kind: str = ""  # Kind of the claim; "report" records are measurements, not verified theorems
+    evaluation_cap: int | None = None  # at most this many applicable instances are evaluated per run (cost)
+    instances_capped: int = 0  # drawn instances skipped, unevaluated, because the cap was reached
     version: str = ""  # attnlab version that produced the record
     date: str = ""  # UTC, ISO 8601
 

@@ -60,6 +60,8 @@ class Outcome:
     worst_instance: Any = None
     reasons: tuple[str, ...] = ()
     details: dict = field(default_factory=dict)
+    evaluation_cap: int | None = None
+    instances_capped: int = 0
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,9 @@ class Claim:
             reasons=tuple(out.reasons),
             details=jsonable(out.details),
             budget=budget.instances,
+            kind=self.kind.value,
+            evaluation_cap=out.evaluation_cap,
+            instances_capped=out.instances_capped,
             version=__version__,
             date=datetime.now(UTC).replace(microsecond=0).isoformat(),
         )
@@ -212,8 +217,12 @@ def empirical_claim(
     refine: Callable[[Any, Callable[[Any], Comparison], Budget, bool], dict] | None = None,
     positive: SearchStrategy | None = None,
     units: str = "",
+    evaluation_cap: int | None = None,
 ):
     """Register ``evaluate(instance) -> Comparison`` as a searched claim.
+
+    ``evaluation_cap`` bounds the applicable instances evaluated per run when one evaluation is costly; the
+    record states the cap and how many drawn instances it skipped (they count neither as tried nor as passed).
 
     ``positive`` is the claim's *positive-control family*: a strategy whose instances meet the hypotheses
     by construction. After the search, :func:`positive_control_budget` of them are checked; one judged
@@ -232,12 +241,12 @@ def empirical_claim(
         def check(budget: Budget, mutant: bool) -> Outcome:
             ev = negative.evaluate if (mutant and negative.evaluate is not None) else evaluate
             st = negative.strategy if (mutant and negative.strategy is not None) else strategy
-            found = search_instances(st, check_hypotheses, ev, budget)
+            found = search_instances(st, check_hypotheses, ev, budget, max_evaluations=evaluation_cap)
             extra = refine(found, ev, budget, mutant) if refine is not None else {}
             details = {"max_tightness": found.max_tightness, "shrink_calls": found.shrink_calls, **extra}
             positive_reasons: tuple[str, ...] = ()
             if positive is not None and found.status is not Status.FAILED:
-                control = _run_positive_control(positive, check_hypotheses, ev, budget)
+                control = _run_positive_control(positive, check_hypotheses, ev, budget, evaluation_cap)
                 details["positive_control"] = control.summary
                 if control.failure is not None:
                     found.status, found.worst, found.worst_instance = Status.FAILED, control.worst, control.instance
@@ -258,6 +267,8 @@ def empirical_claim(
                 worst_instance=found.worst_instance,
                 reasons=positive_reasons + tuple(f"{r} ({n} instances)" for r, n in found.reasons.most_common()),
                 details=details,
+                evaluation_cap=evaluation_cap,
+                instances_capped=found.capped,
             )
 
         paper, _, name = claim_id.partition("/")
@@ -285,10 +296,11 @@ class _PositiveControl:
     instance: Any = None
 
 
-def _run_positive_control(strategy, check_hypotheses, evaluate, budget: Budget) -> _PositiveControl:
+def _run_positive_control(strategy, check_hypotheses, evaluate, budget: Budget,
+                          evaluation_cap: int | None = None) -> _PositiveControl:
     """Check instances built to meet the hypotheses: each must be applicable and satisfy the claim."""
     pb = positive_control_budget(budget)
-    found = search_instances(strategy, check_hypotheses, evaluate, pb)
+    found = search_instances(strategy, check_hypotheses, evaluate, pb, max_evaluations=evaluation_cap)
     summary = {"instances": found.tried, "applicable": found.applicable, "status": str(found.status)}
     if found.status is Status.FAILED:
         return _PositiveControl(summary=summary, failure="positive control: an instance built to meet the "

@@ -40,6 +40,7 @@ class SearchOutcome:
     reasons: Counter = field(default_factory=Counter)
     shrink_calls: int = 0
     max_tightness: float = -math.inf
+    capped: int = 0
 
 
 def search_instances(
@@ -47,10 +48,13 @@ def search_instances(
     hypotheses: Callable[[Any], list[str]],
     evaluate: Callable[[Any], Comparison],
     budget: Budget,
+    max_evaluations: int | None = None,
 ) -> SearchOutcome:
     """Draw up to ``budget.instances`` instances, check hypotheses first, then evaluate.
 
-    Instances whose hypotheses fail are counted with their reasons and not evaluated. The outcome's
+    Instances whose hypotheses fail are counted with their reasons and not evaluated. With
+    ``max_evaluations`` (a cost cap), once that many applicable instances were evaluated, later draws are
+    counted in ``capped`` and neither tried nor evaluated (shrinking a failure is never capped). The outcome's
     status is ``FAILED`` with the shrunk counterexample, ``EMPIRICAL_HOLDS``, or ``INCONCLUSIVE`` when
     no drawn instance met the hypotheses (nothing was tested).
     """
@@ -60,6 +64,9 @@ def search_instances(
     def body(inst):
         if state["failing"]:
             out.shrink_calls += 1
+        elif max_evaluations is not None and out.applicable >= max_evaluations:
+            out.capped += 1
+            return
         else:
             out.tried += 1
         reasons = list(hypotheses(inst))

@@ -5,21 +5,30 @@ unverified, arguments derived: ``proofs_checks/tf_svm/DERIVATIONS.md``).
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from attnlab.proofs_checks.record import Budget, Comparison, Status
 from attnlab.proofs_checks.registry import NegativeControl, Outcome, claim, empirical_claim
+from attnlab.proofs_checks.tf_svm import built_instances as B
 from attnlab.proofs_checks.tf_svm import strategies as S
-from attnlab.theory._lazy import lazy_function, lazy_module
+from attnlab.proofs_checks.tf_svm.gradient_ratio import (
+    SATURATION_GAP,
+    min_ratio,
+    region_radius,
+    rho_lower_bound,
+)
+from attnlab.proofs_checks.tf_svm.reference_svm import reference_loss
+from attnlab.theory._lazy import lazy_module
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_gd import grad_w
-from attnlab.theory.tf_svm.attention_loss import LOSSES, loss_gap
+from attnlab.theory.tf_svm.attention_loss import LOSSES, Loss, loss_gap
 from attnlab.theory.tf_svm.attention_model import optimal_tokens, token_scores
 from attnlab.theory.tf_svm.attention_svm import solve_att_svm
 from attnlab.theory.tf_svm.examples import stationary_point_instance
 
 sp = lazy_module("sympy")
-minimize = lazy_function("scipy.optimize", "minimize")
 
 _LOC = "derived: proofs_checks/tf_svm/DERIVATIONS.md#"  # + the section anchor of each claim
 
@@ -35,23 +44,27 @@ def _symbolic_losses() -> tuple:
     locator="unverified: Assumption A (the loss) of arXiv:2308.16898; its wording was not read and the abstract does "
             "not state it; checked here: l' < 0 for the three losses named", kind="symbolic", provenance="unverified",
     statement=r"$\ell' < 0$ on $\mathbb{R}$ for logistic, exponential and correlation losses (Assumption A)",
-    negative="the square loss u^2, not decreasing",
+    negative="planted bug: the package's logistic derivative with its sign flipped (l'(u) = +expit(-u))",
 )
 def assumption_a(budget: Budget, mutant: bool) -> Outcome:
+    """Positive family: the three named losses, each must be proved decreasing and match the package's numeric
+    value and derivative (a loss not proved decreasing fails the claim)."""
     _u, losses = _symbolic_losses()
+    numeric = dict(LOSSES)
     if mutant:
-        losses = {"square": _u**2}
+        lo = LOSSES["logistic"]
+        numeric["logistic"] = Loss(lo.name, lo.value, lambda u: -lo.deriv(u), lo.diff)
     pts = np.linspace(-5, 5, 11)
     bad, worst = [], 0.0
     for name, expr in losses.items():
         dl = sp.simplify(sp.diff(expr, _u))
         if dl.is_negative is not True:
             bad.append(f"{name}: l'(u) = {dl} not provably negative")
-        if name in LOSSES:  # the numeric loss and derivative agree with the symbolic ones
+        if name in numeric:  # the package's numeric loss and derivative agree with the symbolic ones
             f = sp.lambdify(_u, expr, "numpy")
             g = sp.lambdify(_u, dl, "numpy")
-            err = max(np.max(np.abs(LOSSES[name].value(pts) - f(pts))),
-                      np.max(np.abs(LOSSES[name].deriv(pts) - np.broadcast_to(g(pts), pts.shape))))
+            err = max(np.max(np.abs(numeric[name].value(pts) - f(pts))),
+                      np.max(np.abs(numeric[name].deriv(pts) - np.broadcast_to(g(pts), pts.shape))))
             worst = max(worst, float(err))
     if bad or worst > TOL.float64_exact.allowance(100.0):
         return Outcome(status=Status.FAILED, lhs=worst, rhs=0.0, tolerance=TOL.float64_exact, allowance=None, instances_tried=len(losses), instances_applicable=len(losses),
@@ -65,28 +78,39 @@ def _unique_opt(inst) -> list[str]:
     return [] if unique.all() else ["optimal token not unique"]
 
 
-def _gap_eval(d: S.Drawn, worst_score: bool = False) -> Comparison:
-    inst = d.inst
-    g = token_scores(inst.X, inst.v, inst.Y)
-    if worst_score:  # mutant: L* built from the lowest score, so L(W) > L* is false
-        g = -g
+def _gap_eval(d: S.Drawn, scores=None) -> Comparison:
+    r"""The package's $\mathcal L(W)$ (:func:`grad_w`) and $\mathcal L(W) - \mathcal L^\star$ (:func:`loss_gap` on
+    ``scores``) against :func:`reference_loss`, at a random $W$ with $\|W\|_F = 10\,c$; lhs is $\infty$ unless both
+    gaps are positive."""
+    inst, scores = d.inst, token_scores if scores is None else scores  # looked up at call time
     rng = np.random.default_rng(d.seed)
     W = rng.normal(size=(inst.shape[2],) * 2)
     W *= 10.0 * d.extra / np.linalg.norm(W)
-    gap = float(loss_gap(inst.X, inst.Z @ W.T, g, "logistic"))
-    if worst_score:
-        gap = -gap
-    return Comparison(5e-324, gap, 0.0)  # lhs is the smallest positive double: gap = 0 fails
+    L_pkg = float(grad_w(inst.X, inst.Z, inst.v, inst.Y, W)[0])
+    gap_pkg = float(loss_gap(inst.X, inst.Z @ W.T, scores(inst.X, inst.v, inst.Y), "logistic"))
+    L_ref, L_star = reference_loss(inst.X, inst.Z, inst.v, inst.Y, W)
+    if not (gap_pkg > 0 and L_ref - L_star > 0):
+        return Comparison(np.inf, 0.0, 0.0)
+    err = max(abs(L_pkg - L_ref), abs(gap_pkg - (L_ref - L_star)))
+    return Comparison(err, 0.0, TOL.float64_exact.allowance(L_ref))
+
+
+def _scores_without_labels(X, v, Y):
+    """Planted bug: token scores v^T x_it without the labels Y_i."""
+    return X @ v
 
 
 @empirical_claim(
     "tf_svm/loss-above-infimum",
     locator="unverified as a lemma of arXiv:2308.16898 (not read); our proof: "
             "proofs_checks/tf_svm/DERIVATIONS.md#loss-above-infimum", provenance="unverified",
-    statement=r"$\mathcal{L}(W) > \mathcal{L}^\star = \frac1n\sum_i \ell(\gamma_{i,\mathrm{opt}_i})$ for every finite $W$",
+    statement=r"$\mathcal{L}(W) > \mathcal{L}^\star = \frac1n\sum_i \ell(\gamma_{i,\mathrm{opt}_i})$ for every finite $W$; "
+              r"the package's $\mathcal L(W)$ and $\mathcal L(W) - \mathcal L^\star$ equal an independent float64 "
+              r"evaluation of $\ell(Y_i v^\top X_i^\top \mathrm{softmax}(X_i W z_i))$",
     hypotheses=("l strictly decreasing",), strategy=S.instances_with_alpha(), check_hypotheses=lambda d: [],
-    tolerance=TOL.inequality,
-    negative=NegativeControl("L* taken at the lowest-score token", evaluate=lambda d: _gap_eval(d, True)),
+    tolerance=TOL.float64_exact, positive=B.mixed_labels(),
+    negative=NegativeControl("planted bug: token scores computed without the labels Y",
+                             evaluate=lambda d: _gap_eval(d, _scores_without_labels)),
 )
 def loss_above_infimum(d: S.Drawn) -> Comparison:
     return _gap_eval(d)
@@ -101,19 +125,20 @@ def _approach_hyp(d: S.Drawn) -> list[str]:
     return [] if sol.optimal else [f"Att-SVM(opt) status {sol.status}"]
 
 
-def _approach_eval(d: S.Drawn, predicted_margin: float = 1.0) -> Comparison:
-    r"""gap(R) along $R\,\hat W$, $\hat W = W^{mm}/\|W^{mm}\|$: decreasing, with rate $-1/\|W^{mm}\|$ at large R."""
-    inst = d.inst
-    opt, _ = optimal_tokens(inst.X, inst.v, inst.Y)
+def _approach_eval(d: S.Drawn, scores=None) -> Comparison:
+    r"""gap(R) along $R\,\hat W$, $\hat W = W^{mm}/\|W^{mm}\|$: decreasing, with rate $-1/\|W^{mm}\|$ at large R.
+    The optimal tokens are written out here ($\arg\max_t Y_i v^\top x_{it}$); the gap uses the package's ``scores``."""
+    inst, scores = d.inst, token_scores if scores is None else scores
+    opt = np.argmax(inst.Y[:, None] * np.einsum("ntd,d->nt", inst.X, inst.v), axis=1)
     Wm = solve_att_svm(inst.X, inst.Z, opt).W
     nm = float(np.linalg.norm(Wm))
-    g = token_scores(inst.X, inst.v, inst.Y)
+    g = scores(inst.X, inst.v, inst.Y)
     Rs = nm * np.linspace(1.0, 30.0, 59)  # margins R / ||W^mm|| from 1 to 30, below saturation
     gaps = np.array([float(loss_gap(inst.X, inst.Z @ (R / nm * Wm).T, g, "logistic")) for R in Rs])
     if not (np.all(gaps > 0) and np.all(np.diff(gaps) < 0)):
         return Comparison(np.inf, 0.0, 0.0)
     slope = (np.log(gaps[-1]) - np.log(gaps[-3])) / (Rs[-1] - Rs[-3])
-    ratio = -slope * nm / predicted_margin
+    ratio = -slope * nm
     return Comparison(abs(ratio - 1.0), 0.0, TOL.rate_fit.allowance(1.0))
 
 
@@ -121,8 +146,9 @@ def _approach_eval(d: S.Drawn, predicted_margin: float = 1.0) -> Comparison:
     "tf_svm/loss-approaches-infimum-along-wmm", locator=_LOC + "loss-approaches-infimum", provenance="derived",
     statement=r"$\mathcal{L}(R\,\hat W^{mm}) - \mathcal{L}^\star \downarrow 0$, $\log$-rate $-1/\|W^{mm}\|_F$ in $R$",
     hypotheses=("unique optimal tokens", "Att-SVM(opt) feasible"), strategy=S.instances_with_alpha(),
-    check_hypotheses=_approach_hyp, tolerance=TOL.rate_fit,
-    negative=NegativeControl("rate predicted with margin 2 instead of 1", evaluate=lambda d: _approach_eval(d, 2.0)),
+    check_hypotheses=_approach_hyp, tolerance=TOL.rate_fit, positive=B.mixed_labels(),
+    negative=NegativeControl("planted bug: token scores computed without the labels Y",
+                             evaluate=lambda d: _approach_eval(d, _scores_without_labels)),
 )
 def loss_approaches_infimum(d: S.Drawn) -> Comparison:
     return _approach_eval(d)
@@ -141,48 +167,62 @@ def _overparam(inst) -> list[str]:
     return reasons
 
 
-def _min_grad_norm(inst, seed: int, radius: float = 1.0) -> float:
-    r"""$\min \|\nabla\mathcal{L}(W)\|_F$ over the box $|W_{jk}| \le$ radius/d (inside the ball of that radius).
-
-    L-BFGS-B on $f = \|\nabla\mathcal{L}\|_F^2$ with its gradient by central differences, all $2d^2$
-    perturbed points in one batched gradient call (step $\epsilon^{1/3}$, error $O(10^{-10})$ relative:
-    more accurate than the forward differences L-BFGS-B would take one call at a time)."""
-    d = inst.shape[2]
-    rng = np.random.default_rng(seed)
-    h = np.cbrt(np.finfo(np.float64).eps)
-    E = h * np.eye(d * d).reshape(d * d, d, d)
-
-    def f(w):
-        G = grad_w(inst.X, inst.Z, inst.v, inst.Y, w.reshape(d, d))[1]
-        return float(np.sum(G * G))
-
-    def fg(w):
-        W = w.reshape(d, d)
-        G = grad_w(inst.X, inst.Z, inst.v, inst.Y, np.concatenate([W[None], W + E, W - E]))[1]
-        F = np.einsum("bde,bde->b", G, G)
-        return float(F[0]), (F[1 : d * d + 1] - F[d * d + 1 :]) / (2 * h)
-
-    b = radius / d
-    res = minimize(fg, rng.uniform(-b, b, d * d), jac=True, method="L-BFGS-B", bounds=[(-b, b)] * (d * d),
-                   options={"maxiter": 60})
-    return float(np.sqrt(min(f(res.x), f(np.zeros(d * d)))))
+#: (n, T, d) with d >= max(T - 1, n), distinct sizes
+_OVERPARAM_SHAPES = ((2, 3, 5), (3, 4, 5))
 
 
-def _stationary_eval(d: S.Drawn) -> Comparison:
-    return Comparison(TOL.stationarity.atol, _min_grad_norm(d.inst, d.seed), 0.0)
+def _selection_directions(d: S.Drawn) -> list[np.ndarray]:
+    """W^mm_alpha for every alpha (at most 9 of them) or for opt and the drawn alpha: the directions along which
+    the gradient decays fastest."""
+    inst = d.inst
+    n, T, _ = inst.shape
+    opt, _ = optimal_tokens(inst.X, inst.v, inst.Y)
+    alphas = list(itertools.product(range(T), repeat=n)) if T**n <= 9 else [tuple(opt), d.alpha]
+    sols = (solve_att_svm(inst.X, inst.Z, a) for a in alphas)
+    return [s.W for s in sols if s.optimal]
+
+
+def _stationary_eval(d: S.Drawn, inst=None, orthogonal_queries: bool = False) -> Comparison:
+    r"""$\rho_{lb} \le \min\rho$ over $\|W\|_F \le R_{\max}$ (:func:`region_radius`): radii 0 and 16 geometric steps
+    from $10^{-4}R_{\max}$ to $R_{\max}$."""
+    inst = d.inst if inst is None else inst
+    R = region_radius(inst.X, inst.Z)
+    radii = np.concatenate([[0.0], np.geomspace(1e-4 * R, R, 16)])
+    dirs = _selection_directions(d) if inst is d.inst else []
+    rho, _ = min_ratio(inst, d.seed, dirs, radii)
+    lb = rho_lower_bound(inst.X, inst.Z, orthogonal_queries)
+    return Comparison(lb, rho, TOL.inequality.allowance(lb))
+
+
+def _stationary_hyp(d: S.Drawn) -> list[str]:
+    reasons = _overparam(d.inst)
+    if not reasons and rho_lower_bound(d.inst.X, d.inst.Z) <= 0:
+        reasons.append("tokens of an input affinely dependent (rho_lb = 0)")
+    return reasons
+
+
+def _region_summary(found) -> dict:
+    return {"region": "||W||_F <= R_max = 600 / (max_{i,t,tau} ||x_it - x_itau|| * max_i ||z_i||): every logit gap "
+                      "<= 600 (probabilities >= e^-600, normal float64 numbers); for unit data R_max >= 150",
+            "max_logit_gap": 600.0, "saturation_logit_gap": SATURATION_GAP}
 
 
 @empirical_claim(
     "tf_svm/no-finite-stationary-point",
     locator=_LOC + "no-finite-stationary-point (the arXiv:2308.16898 abstract claims 'a benign optimization landscape devoid "
             "of stationary points'; the theorem's number and hypotheses were not read)", provenance="derived",
-    statement=r"$d \ge \max(T-1, n)$, independent $z_i$, non-constant scores $\Rightarrow \nabla\mathcal{L}(W) \ne 0$ (checked: an L-BFGS-B search for $\min\|\nabla\mathcal{L}\|_F$ over the box $|W_{jk}| \le 1/d$, inside $\|W\|_F \le 1$, stays $> 10^{-6}$)",
-    hypotheses=("d >= max(T-1, n)", "z_i independent", "non-constant scores"),
-    strategy=S.instances_with_alpha(S.SHAPES[:1]), check_hypotheses=lambda d: _overparam(d.inst),
-    tolerance=TOL.stationarity,
+    statement=r"$d \ge \max(T-1, n)$, independent $z_i$, affinely independent tokens, non-constant scores "
+              r"$\Rightarrow \|\nabla\mathcal{L}(W)\|_F \ge \rho_{lb}\,S(W) > 0$ ($S$ the gradient's absolute scale, "
+              r"$\rho_{lb}$ from $\sigma_n(Z)$ and the token differences); searched over $\|W\|_F \le R_{\max}$, where "
+              r"every logit gap is $\le 600$, far beyond softmax saturation (gap $\approx 37$)",
+    hypotheses=("d >= max(T-1, n)", "z_i independent", "tokens of each input affinely independent",
+                "non-constant scores"),
+    strategy=S.instances_with_alpha(_OVERPARAM_SHAPES), check_hypotheses=_stationary_hyp,
+    tolerance=TOL.inequality, positive=S.instances_with_alpha(_OVERPARAM_SHAPES), summarize=_region_summary,
     negative=NegativeControl(
-        "over-parameterisation dropped: d = 1 < n = 2 instance with a stationary point at W = 0",
-        evaluate=lambda d: Comparison(TOL.stationarity.atol, _min_grad_norm(stationary_point_instance(), d.seed), 0.0),
+        "planted bug: sigma_n(Z) replaced by min ||z_i|| (queries taken as orthogonal), on the d = 1 < n = 2 "
+        "instance whose W = 0 is stationary",
+        evaluate=lambda d: _stationary_eval(d, stationary_point_instance(), orthogonal_queries=True),
     ),
 )
 def no_finite_stationary_point(d: S.Drawn) -> Comparison:

@@ -29,3 +29,12 @@ def test_a_ratio_below_one_is_explained_by_the_note_and_the_load():
 def test_a_ratio_below_one_without_a_known_reason_says_so():
     text = format_result("x/slow", {"baseline_s": 0.6, "ours_s": 1.0, "ratio": 0.6, "load_average": 0.1, "cpus": 2})
     assert "recorded no reason" in text
+
+
+def test_the_looped_step_benchmark_states_the_ratio_its_flops_allow():
+    from attnlab.experiments.algoformer.bench import _flop_note, work_units
+
+    assert work_units(30, 12, 0) == (90, 36)  # every loop with its backward
+    assert work_units(30, 12, 15) == (60, 36)  # Yang's window: 15 forward-only loops + 15 with backward
+    assert work_units(7, 5, 9) == (21, 15)  # a window longer than the loops is all loops
+    assert "0.60x" in _flop_note(30, 12, 15) and "0.40x" in _flop_note(30, 12, 0)
