@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from attnlab.theory.tf_svm.attention_svm import _active
+from attnlab.theory.tf_svm.attention_svm import _active, solve_att_svm
+from attnlab.theory.tf_svm.examples import random_instance
 
 
 def _system(row_norms, b, residuals, d=7):
@@ -46,3 +47,15 @@ def test_with_every_right_hand_side_zero_the_fallback_allowance_applies():
     # beta = 0 and |b| = 0: allowance TOL.margin.allowance(1.0) = 2e-6 on every row (p^relax on relaxed inputs)
     A, b, w = _system([0.0, 1.0, 1.0, 1.0, 3.0], [0.0] * 5, [0.0, 1e-9, 2.5e-6, 0.5, 1.9e-6])
     assert _active(A, b, w).tolist() == [True, True, False, False, True]
+
+
+def test_the_selected_token_slot_holds_dual_zero_margin_infinity_and_no_support():
+    inst = random_instance(3, 5, 7, seed=4)
+    alpha = np.array([4, 0, 2])
+    sol = solve_att_svm(inst.X, inst.Z, alpha)
+    assert sol.optimal and sol.duals.shape == sol.margins.shape == sol.support.shape == (3, 5)
+    sel = (np.arange(3), alpha)
+    assert np.all(sol.duals[sel] == 0.0) and np.all(np.isinf(sol.margins[sel])) and not sol.support[sel].any()
+    others = np.ones((3, 5), dtype=bool)
+    others[sel] = False
+    assert np.all(np.isfinite(sol.margins[others])) and sol.support[others].any()
