@@ -46,6 +46,9 @@ def test_zero_at_every_point_without_a_simplified_zero_is_empirical_never_proved
     assert out.status == Status.EMPIRICAL_HOLDS
     assert "not a proof" in out.details["note"] and out.details["n"] == 3
     assert residual_outcome([r], Budget(200, seed=0), {}, simplifier=sp.simplify).status == Status.PROVED_SYMBOLIC
+    # one residual the simplifier cannot reduce is enough to withhold the proof
+    assert residual_outcome([x - x + (x + 1) ** 2 - x**2 - 2 * x - 1, r], Budget(200, seed=0), {}).status == \
+        Status.EMPIRICAL_HOLDS
 
 
 @pytest.mark.parametrize(("instances", "points"), [(1, 2), (149, 2), (150, 3), (400, 8), (10_000, 8)])
