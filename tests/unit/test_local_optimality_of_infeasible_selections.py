@@ -1,5 +1,6 @@
 """A selection whose max-margin SVM is infeasible is neither locally optimal nor a violation: its verdict is the
-SVM's own status, with no violating tokens (``attention_svm.locally_optimal`` and ``locally_optimal_prompt``)."""
+SVM's own status, with no violating tokens (``attention_svm.locally_optimal`` and ``locally_optimal_prompt``); and a
+prompt selection is validated against the number of tokens, not the value dimension."""
 
 from __future__ import annotations
 
