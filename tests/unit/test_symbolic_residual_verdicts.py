@@ -45,6 +45,7 @@ def test_zero_at_every_point_without_a_simplified_zero_is_empirical_never_proved
     out = residual_outcome([r], Budget(200, seed=0), {"n": 3})
     assert out.status == Status.EMPIRICAL_HOLDS
     assert "not a proof" in out.details["note"] and out.details["n"] == 3
+    assert (out.lhs, out.rhs) == (0.0, 0.0) and out.instances_tried == out.instances_applicable == 4
     assert residual_outcome([r], Budget(200, seed=0), {}, simplifier=sp.simplify).status == Status.PROVED_SYMBOLIC
     # one residual the simplifier cannot reduce is enough to withhold the proof
     assert residual_outcome([x - x + (x + 1) ** 2 - x**2 - 2 * x - 1, r], Budget(200, seed=0), {}).status == \
