@@ -421,8 +421,9 @@ def write_report(cache: dict, path: Path = REPORT) -> str:
         equiv = sum(cls.get(k, {}).get("class") == "equivalent" for k in surv)
         denom = len(res) - equiv
         rate = (counts["killed"] + counts["timeout"]) / denom if denom else float("nan")
+        current = (REPO / rel).exists() and _sha((REPO / rel).read_text()) == entry["hash"]
         rows.append(f"| `{rel}` | {len(res)}/{entry['total']} | {counts['killed']} | {counts['timeout']} | "
-                    f"{counts['survived']} | {equiv} | {rate:.1%} |")
+                    f"{counts['survived']} | {equiv} | {rate:.1%} | {'yes' if current else '**no**'} |")
         lines = [f"### `{rel}`", "",
                  f"Tests run against its mutants: {', '.join(f'`{t}`' for t in entry['tests']) or 'none'}; "
                  f"Claims of: {', '.join(f'{p} (budget {b})' for p, b in entry['papers'].items()) or 'no paper'}"
@@ -456,8 +457,11 @@ def write_report(cache: dict, path: Path = REPORT) -> str:
         "",
         " ".join(classes.get("notes", {}).get("_all", "").split()),
         "",
-        "| module | run/total | killed | timeout | survived | equivalent | kill rate |",
-        "|---|---|---|---|---|---|---|",
+        "`current`: the file in the worktree is the one measured (same content hash); **no** means it changed",
+        "since, and the row describes the older version until the module is run again.",
+        "",
+        "| module | run/total | killed | timeout | survived | equivalent | kill rate | current |",
+        "|---|---|---|---|---|---|---|---|",
         *rows,
         "",
         *[s + "\n" for s in sections],
