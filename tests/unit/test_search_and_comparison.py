@@ -63,8 +63,15 @@ def test_a_claim_that_holds_everywhere_is_empirical_with_the_tightest_instance_a
 
 
 def test_a_violation_fails_with_the_shrunk_counterexample_and_its_comparison():
-    out = search_instances(st.integers(0, 10_000), lambda x: [], _bound(999), Budget(300, seed=3))
+    calls = []
+
+    def hypotheses(x):
+        calls.append(x)
+        return []
+
+    out = search_instances(st.integers(0, 10_000), hypotheses, _bound(999), Budget(300, seed=3))
     assert out.status == Status.FAILED
+    assert len(calls) == out.tried + out.shrink_calls  # every call is counted once, as a draw or a shrink step
     assert out.worst_instance == 1000 and out.worst == _bound(999)(1000)  # shrunk to the smallest violation
     assert out.shrink_calls > 0 and out.max_tightness >= out.worst.tightness > 1.0
 
