@@ -92,8 +92,12 @@ def test_batched_inputs_that_are_not_finite_or_not_batched_are_rejected():
     bad[0, 1, 2, 3] = np.nan
     with pytest.raises(InvalidInputError, match="finite"):
         T.batched_gd_w(bad, Z, v, Y, W0, T.GdConfig(steps=1))
-    with pytest.raises(InvalidInputError, match="finite"):
-        T.batched_gd_w(X, Z, np.full((1, D), np.inf), Y, W0, T.GdConfig(steps=1))
+    for name, arr in (("Z", Z), ("v", v)):
+        part = arr.copy()
+        part.flat[1] = np.inf  # one entry is enough
+        args = {"Z": Z, "v": v} | {name: part}
+        with pytest.raises(InvalidInputError, match="finite"):
+            T.batched_gd_w(X, args["Z"], args["v"], Y, W0, T.GdConfig(steps=1))
     with pytest.raises(InvalidInputError, match="X must have shape"):
         T.batched_gd_w(X[0], Z, v, Y, W0, T.GdConfig(steps=1))
     with pytest.raises(InvalidInputError, match="K0"):
@@ -110,3 +114,17 @@ def test_single_runs_reject_starts_of_the_wrong_shape():
         T.run_gd_kq(inst.X, inst.Z, inst.v, inst.Y, np.zeros((D, M)), np.zeros((D, M + 1)), T.GdConfig(steps=1))
     with pytest.raises(InvalidInputError, match="do not match"):
         T.run_gd_p(np.zeros((N, TT, M)), inst.X, inst.v, inst.Y, np.zeros(M + 1), T.GdConfig(steps=1))
+
+
+def test_batched_runs_log_the_softmax_only_when_asked():
+    inst = _inst(4)
+    X, Z, v, Y = (a[None] for a in (inst.X, inst.Z, inst.v, inst.Y))
+    keys = X @ np.random.default_rng(5).normal(size=(D, M))
+    cfg = T.GdConfig(steps=2)
+    runs = {"W": T.batched_gd_w(X, Z, v, Y, np.zeros((1, D, D)), cfg),
+            "KQ": T.batched_gd_kq(X, Z, v, Y, np.ones((1, D, M)), np.ones((1, D, M)), cfg),
+            "p": T.batched_gd_p(keys, X, v, Y, np.ones((1, M)), cfg),
+            "vp": T.batched_gd_vp(keys, X, Y, np.ones((1, M)), v, cfg)}
+    assert all(r.log_s is None for r in runs.values())
+    kept = T.batched_gd_w(X, Z, v, Y, np.zeros((1, D, D)), cfg, keep_s=True)
+    assert kept.log_s.shape == (1, 1, N, TT)

@@ -122,3 +122,13 @@ def test_the_same_seed_gives_the_same_search():
     a = search_instances(st.integers(0, 10**9), lambda x: [], _bound(10**9), Budget(25, seed=11))
     b = search_instances(st.integers(0, 10**9), lambda x: [], _bound(10**9), Budget(25, seed=11))
     assert (a.tried, a.worst_instance, a.max_tightness) == (b.tried, b.worst_instance, b.max_tightness)
+
+
+def test_different_seeds_draw_different_instances():
+    draws = {}
+    for seed in (11, 12):
+        seen = []
+        search_instances(st.integers(0, 10**9), lambda x, seen=seen: seen.append(x) or [], _bound(10**9),
+                         Budget(25, seed=seed))
+        draws[seed] = seen
+    assert draws[11] != draws[12]
