@@ -128,3 +128,17 @@ def test_batched_runs_log_the_softmax_only_when_asked():
     assert all(r.log_s is None for r in runs.values())
     kept = T.batched_gd_w(X, Z, v, Y, np.zeros((1, D, D)), cfg, keep_s=True)
     assert kept.log_s.shape == (1, 1, N, TT)
+
+
+def test_the_last_logged_iterate_is_the_final_parameter_of_every_parameterisation():
+    inst = _inst(5)
+    X, Z, v, Y = (a[None] for a in (inst.X, inst.Z, inst.v, inst.Y))
+    keys = X @ np.random.default_rng(6).normal(size=(D, M))
+    cfg = T.GdConfig(steps=3, log_every=2)
+    runs = {"W": T.batched_gd_w(X, Z, v, Y, np.zeros((1, D, D)), cfg),
+            "KQ": T.batched_gd_kq(X, Z, v, Y, np.ones((1, D, M)), np.ones((1, D, M)), cfg),
+            "p": T.batched_gd_p(keys, X, v, Y, np.ones((1, M)), cfg),
+            "vp": T.batched_gd_vp(keys, X, Y, np.ones((1, M)), v, cfg)}
+    for name, r in runs.items():
+        assert r.log_steps == (0, 2, 3) and np.array_equal(r.log_W[-1], r.W), name
+    assert np.array_equal(runs["vp"].log_v[-1], runs["vp"].v) and runs["vp"].log_v.shape == (3, 1, D)
