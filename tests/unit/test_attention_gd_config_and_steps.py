@@ -142,3 +142,11 @@ def test_the_last_logged_iterate_is_the_final_parameter_of_every_parameterisatio
     for name, r in runs.items():
         assert r.log_steps == (0, 2, 3) and np.array_equal(r.log_W[-1], r.W), name
     assert np.array_equal(runs["vp"].log_v[-1], runs["vp"].v) and runs["vp"].log_v.shape == (3, 1, D)
+
+
+def test_a_joint_run_logs_pairs_of_prompt_then_head():
+    inst = _inst(6)
+    keys = inst.X @ np.random.default_rng(7).normal(size=(D, M))
+    res = T.run_gd_vp(keys, inst.X, inst.Y, np.ones(M), inst.v, T.GdConfig(steps=2, log_every=1))
+    assert len(res.log_params) == 3 and all(p.shape == (M,) and v.shape == (D,) for p, v in res.log_params)
+    assert np.array_equal(res.log_params[-1][0], res.W) and np.array_equal(res.log_params[-1][1], res.v)
