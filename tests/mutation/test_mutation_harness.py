@@ -111,3 +111,13 @@ def test_a_cached_survivor_reruns_when_the_tests_change_unless_it_is_classified_
     assert mutate._fresh(survivor, "new", equivalent=True)
     assert mutate._fresh({"status": "killed", "tests_hash": "old"}, "new")
     assert not mutate._fresh(None, "new", equivalent=True)
+
+
+def test_a_mutant_stage_gets_three_times_its_unmutated_time_plus_slack_capped_by_the_timeout():
+    mutate = _load("mutate")
+    plan = mutate.Plan(rel="m.py", direct=["a", "b"], discovered=["c"], papers={"p": 3},
+                       seconds={"a": 2.0, "b": 3.0, "discovered": 50.0})
+    assert plan.stage_timeouts(300.0) == [3.0 * 5.0 + 20.0, 3.0 * 50.0 + 20.0]
+    assert plan.stage_timeouts(100.0) == [35.0, 100.0]
+    plan.seconds = {"a": 2.0}  # a stage not timed on the unmutated copy gets the whole timeout
+    assert plan.stage_timeouts(300.0) == [300.0, 300.0]
