@@ -50,3 +50,8 @@ def test_a_budget_needs_at_least_one_instance():
     assert Budget(1).instances == 1 and Budget().seed == 0
     with pytest.raises(InvalidInputError):
         Budget(0)
+
+
+def test_a_record_built_without_the_cap_fields_says_nothing_was_capped():
+    rec = _record()  # as read back from a claims file written before the fields existed
+    assert rec.evaluation_cap is None and rec.instances_capped == 0 and rec.kind == "" and rec.budget is None
