@@ -1,0 +1,41 @@
+"""Two edges the mutation harness found: the Newton-Schulz AlgoFormer on a *batch* of regressions (the trace reads
+the workspace through negative axes, which an unbatched call cannot tell from positive ones), and the trivial
+margin problem (no row demands a positive margin, so w = 0 is exactly optimal) of the max-margin scaling.
+
+Shapes are distinct (B = 3 regressions of n = 7 points in d = 5; 3 rows in 5 unknowns)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from attnlab.theory._tolerances import TOL, assert_close
+from attnlab.theory.algoformer import newton as nw
+from attnlab.theory.tf_svm._margin_scale import scale_rows
+from attnlab.theory.tf_svm.attention_svm import solve_prompt_svm
+
+
+def test_a_batch_of_regressions_gives_each_regression_its_own_newton_schulz_trace():
+    rng = np.random.default_rng(0)
+    X, y, xq = rng.normal(size=(3, 7, 5)), rng.normal(size=(3, 7)), rng.normal(size=(3, 5))
+    alpha = 0.05
+    batch = nw.newton_M_trace(X, y, xq, alpha, 4)
+    assert batch.shape == (5, 3, 5, 5)
+    for i in range(3):
+        assert_close(batch[:, i], nw.newton_M_trace(X[i], y[i], xq[i], alpha, 4), TOL.float64_exact, f"instance {i}")
+
+
+def test_a_margin_problem_is_trivial_only_when_no_row_demands_a_positive_margin():
+    A = np.random.default_rng(1).normal(size=(3, 5))
+    assert scale_rows(A, np.array([0.0, -1.0, 0.0])).trivial
+    assert not scale_rows(A, np.array([0.0, -1.0, 1e-9])).trivial
+    zero_first = A.copy()
+    zero_first[0] = 0.0  # 0 >= 1 on row 0: exactly infeasible, never trivial
+    scaling = scale_rows(zero_first, np.array([1.0, -1.0, -2.0]))
+    assert scaling.zero_infeasible == 0 and not scaling.trivial
+
+
+def test_relaxing_every_input_gives_the_zero_prompt_exactly():
+    keys = np.random.default_rng(2).normal(size=(3, 5, 7))
+    sol = solve_prompt_svm(keys, (0, 4, 2), relax=np.ones(3, dtype=bool))
+    assert sol.optimal and sol.objective == 0.0 and np.array_equal(sol.p, np.zeros(7))
+    assert sol.certificate.ok and not np.any(sol.duals)
