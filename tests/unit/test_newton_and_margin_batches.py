@@ -38,4 +38,16 @@ def test_relaxing_every_input_gives_the_zero_prompt_exactly():
     keys = np.random.default_rng(2).normal(size=(3, 5, 7))
     sol = solve_prompt_svm(keys, (0, 4, 2), relax=np.ones(3, dtype=bool))
     assert sol.optimal and sol.objective == 0.0 and np.array_equal(sol.p, np.zeros(7))
-    assert sol.certificate.ok and not np.any(sol.duals)
+    assert sol.certificate.ok and sol.certificate.margins_resolved and not np.any(sol.duals)
+
+
+def test_zero_rows_are_decided_exactly_and_left_out_of_beta():
+    A = np.random.default_rng(3).normal(size=(3, 5))
+    A[1] = 0.0
+    b = np.array([2.0, 0.0, 0.5])
+    scaling = scale_rows(A, b)  # the zero row demands 0 >= 0: always met, dropped
+    assert scaling.zero_infeasible == -1 and scaling.keep.tolist() == [True, False, True]
+    norms = np.linalg.norm(A, axis=1)
+    assert scaling.beta == max(2.0 / norms[0], 0.5 / norms[2])
+    all_zero = scale_rows(np.zeros((3, 5)), np.array([0.0, -1.0, 0.0]))
+    assert all_zero.beta == 0.0 and all_zero.trivial and all_zero.zero_infeasible == -1
