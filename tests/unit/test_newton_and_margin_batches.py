@@ -10,7 +10,7 @@ import numpy as np
 
 from attnlab.theory._tolerances import TOL, assert_close
 from attnlab.theory.algoformer import newton as nw
-from attnlab.theory.tf_svm._margin_scale import scale_rows
+from attnlab.theory.tf_svm._margin_scale import Certificate, scale_rows
 from attnlab.theory.tf_svm.attention_svm import solve_prompt_svm
 
 
@@ -51,3 +51,18 @@ def test_zero_rows_are_decided_exactly_and_left_out_of_beta():
     assert scaling.beta == max(2.0 / norms[0], 0.5 / norms[2])
     all_zero = scale_rows(np.zeros((3, 5)), np.array([0.0, -1.0, 0.0]))
     assert all_zero.beta == 0.0 and all_zero.trivial and all_zero.zero_infeasible == -1
+
+
+def test_a_certificate_is_ok_only_when_every_relative_residual_is_within_the_kkt_tolerance():
+    allow = TOL.svm_kkt.allowance(1.0)  # residuals are already relative to the data's scale
+    good = Certificate(0.5 * allow, 0.0, 0.0, 0.0, 0.0, 1.0, TOL.svm_kkt)
+    assert good.ok and good.margins_resolved
+    for k in range(5):
+        res = [0.0] * 5
+        res[k] = 1.5 * allow
+        assert not Certificate(*res, 1.0, TOL.svm_kkt).ok, k
+        res[k] = np.nan
+        assert not Certificate(*res, 1.0, TOL.svm_kkt).ok, k
+    d = Certificate(0.5 * allow, 0.0, 0.0, 0.0, 0.0, 3.0, TOL.svm_kkt, margin_violation=0.25).to_dict()
+    assert d["primal_infeasibility"] == 0.5 * allow and d["condition"] == 3.0 and d["margin_violation"] == 0.25
+    assert d["ok"] is True and d["margins_resolved"] is False and d["tolerance"] == TOL.svm_kkt.to_dict()
