@@ -1,6 +1,7 @@
 """Two edges the mutation harness found: the Newton-Schulz AlgoFormer on a *batch* of regressions (the trace reads
 the workspace through negative axes, which an unbatched call cannot tell from positive ones), and the trivial
-margin problem (no row demands a positive margin, so w = 0 is exactly optimal) of the max-margin scaling.
+margin problem (no row demands a positive margin, so w = 0 is exactly optimal), exact zero rows and the
+certificate's verdict in the max-margin scaling (``_margin_scale``).
 
 Shapes are distinct (B = 3 regressions of n = 7 points in d = 5; 3 rows in 5 unknowns)."""
 
