@@ -11,7 +11,7 @@ import numpy as np
 
 from attnlab.theory._tolerances import TOL, assert_close
 from attnlab.theory.algoformer import newton as nw
-from attnlab.theory.tf_svm._margin_scale import Certificate, scale_rows
+from attnlab.theory.tf_svm._margin_scale import Certificate, _rel, certificate, scale_rows
 from attnlab.theory.tf_svm.attention_svm import solve_prompt_svm
 
 
@@ -67,3 +67,18 @@ def test_a_certificate_is_ok_only_when_every_relative_residual_is_within_the_kkt
     d = Certificate(0.5 * allow, 0.0, 0.0, 0.0, 0.0, 3.0, TOL.svm_kkt, margin_violation=0.25).to_dict()
     assert d["primal_infeasibility"] == 0.5 * allow and d["condition"] == 3.0 and d["margin_violation"] == 0.25
     assert d["ok"] is True and d["margins_resolved"] is False and d["tolerance"] == TOL.svm_kkt.to_dict()
+
+
+def test_a_relative_residual_with_nothing_to_scale_by_is_zero_if_zero_else_infinite():
+    assert _rel(2.0, 4.0) == 0.5 and _rel(2.0, 0.5) == 4.0
+    assert _rel(0.0, 0.0) == 0.0 and _rel(0.5, 0.0) == np.inf and _rel(1e-300, 0.0) == np.inf
+
+
+def test_the_trivial_problem_certifies_only_the_zero_solution_with_zero_multipliers():
+    A = np.random.default_rng(4).normal(size=(3, 5))
+    b = np.array([0.0, -1.0, -0.5])
+    scaling = scale_rows(A, b)
+    zero_w, zero_lam = np.zeros(5), np.zeros(3)
+    assert certificate(A, b, zero_w, zero_lam, "fro", (5,), scaling)[0].ok
+    assert not certificate(A, b, zero_w + 1e-3, zero_lam, "fro", (5,), scaling)[0].ok
+    assert not certificate(A, b, zero_w, zero_lam + 1e-3, "fro", (5,), scaling)[0].ok
