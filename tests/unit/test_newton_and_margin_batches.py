@@ -79,6 +79,9 @@ def test_the_trivial_problem_certifies_only_the_zero_solution_with_zero_multipli
     b = np.array([0.0, -1.0, -0.5])
     scaling = scale_rows(A, b)
     zero_w, zero_lam = np.zeros(5), np.zeros(3)
-    assert certificate(A, b, zero_w, zero_lam, "fro", (5,), scaling)[0].ok
-    assert not certificate(A, b, zero_w + 1e-3, zero_lam, "fro", (5,), scaling)[0].ok
-    assert not certificate(A, b, zero_w, zero_lam + 1e-3, "fro", (5,), scaling)[0].ok
+    cert, objective = certificate(A, b, zero_w, zero_lam, "fro", (5,), scaling)
+    assert cert.ok and cert.condition == 0.0 and objective == 0.0
+    one_w, one_lam = zero_w.copy(), zero_lam.copy()
+    one_w[3], one_lam[1] = 1e-3, 1e-3  # a single non-zero entry is enough
+    assert not certificate(A, b, one_w, zero_lam, "fro", (5,), scaling)[0].ok
+    assert not certificate(A, b, zero_w, one_lam, "fro", (5,), scaling)[0].ok
