@@ -85,3 +85,17 @@ def test_the_trivial_problem_certifies_only_the_zero_solution_with_zero_multipli
     one_w[3], one_lam[1] = 1e-3, 1e-3  # a single non-zero entry is enough
     assert not certificate(A, b, one_w, zero_lam, "fro", (5,), scaling)[0].ok
     assert not certificate(A, b, zero_w, one_lam, "fro", (5,), scaling)[0].ok
+
+
+def test_a_rounding_level_negative_multiplier_is_measured_against_the_largest_one():
+    from attnlab.theory.tf_svm._margin_qp import solve_margin_problem
+
+    A = np.random.default_rng(5).normal(size=(12, 7))
+    b = np.ones(12)
+    raw = solve_margin_problem(A, b, (7,), "fro")
+    assert raw.status == "optimal"
+    lam = raw.lam.copy()
+    k = int(np.argmin(lam))  # an inactive row's multiplier, nudged to -1e-14 of the largest
+    lam[k] = -1e-14 * np.max(np.abs(lam))
+    cert = certificate(A, b, raw.w, lam, "fro", (7,), scale_rows(A, b))[0]
+    assert 0.0 < cert.dual_infeasibility <= 1e-12 and cert.ok  # relative to the largest multiplier, not the smallest
