@@ -21,8 +21,11 @@ def test_a_batch_of_regressions_gives_each_regression_its_own_newton_schulz_trac
     alpha = 0.05
     batch = nw.newton_M_trace(X, y, xq, alpha, 4)
     assert batch.shape == (5, 3, 5, 5)
+    preds = nw.newton_predictions(X, y, xq, alpha, 4)
+    assert preds.shape == (5, 3)
     for i in range(3):
         assert_close(batch[:, i], nw.newton_M_trace(X[i], y[i], xq[i], alpha, 4), TOL.float64_exact, f"instance {i}")
+        assert_close(preds[:, i], nw.newton_predictions(X[i], y[i], xq[i], alpha, 4), TOL.float64_exact, f"pred {i}")
 
 
 def test_a_margin_problem_is_trivial_only_when_no_row_demands_a_positive_margin():
