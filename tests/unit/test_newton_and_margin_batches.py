@@ -102,3 +102,13 @@ def test_a_rounding_level_negative_multiplier_is_measured_against_the_largest_on
     lam[k] = -1e-14 * np.max(np.abs(lam))
     cert = certificate(A, b, raw.w, lam, "fro", (7,), scale_rows(A, b))[0]
     assert 0.0 < cert.dual_infeasibility <= 1e-12 and cert.ok  # relative to the largest multiplier, not the smallest
+
+
+def test_nuclear_stationarity_adds_the_alignment_residual_and_the_excess_of_the_subgradient_norm():
+    # rows = the 4 coordinates of vec(W) for 2 x 2 W, b = vec(I): W = I, ||W||_* = 2; multipliers 1.5 vec(I) give
+    # G = 1.5 I: <G, W> - ||W||_* = 1 (relative 0.5) and ||G||_2 - 1 = 0.5, so the residual is 1.0
+    A, b = np.eye(4), np.array([1.0, 0.0, 0.0, 1.0])
+    cert = certificate(A, b, b.copy(), 1.5 * b, "nuc", (2, 2), scale_rows(A, b))[0]
+    assert cert.stationarity == 1.0 and not cert.ok
+    exact = certificate(A, b, b.copy(), b.copy(), "nuc", (2, 2), scale_rows(A, b))[0]
+    assert exact.stationarity == 0.0 and exact.ok
