@@ -105,10 +105,11 @@ def test_a_rounding_level_negative_multiplier_is_measured_against_the_largest_on
 
 
 def test_nuclear_stationarity_adds_the_alignment_residual_and_the_excess_of_the_subgradient_norm():
-    # rows = the 4 coordinates of vec(W) for 2 x 2 W, b = vec(I): W = I, ||W||_* = 2; multipliers 1.5 vec(I) give
-    # G = 1.5 I: <G, W> - ||W||_* = 1 (relative 0.5) and ||G||_2 - 1 = 0.5, so the residual is 1.0
+    # rows = the 4 coordinates of vec(W) for 2 x 2 W, b = vec(I): W = I, ||W||_* = 2; multipliers (1.5, 0, 0, 1.2)
+    # give G = diag(1.5, 1.2): <G, W> - ||W||_* = 0.7 (relative 0.35) and ||G||_2 - 1 = 0.5, so the residual is 0.85
     A, b = np.eye(4), np.array([1.0, 0.0, 0.0, 1.0])
-    cert = certificate(A, b, b.copy(), 1.5 * b, "nuc", (2, 2), scale_rows(A, b))[0]
-    assert cert.stationarity == 1.0 and not cert.ok
+    cert = certificate(A, b, b.copy(), np.array([1.5, 0.0, 0.0, 1.2]), "nuc", (2, 2), scale_rows(A, b))[0]
+    assert_close(cert.stationarity, 0.85, TOL.float64_exact, "stationarity")
+    assert not cert.ok
     exact = certificate(A, b, b.copy(), b.copy(), "nuc", (2, 2), scale_rows(A, b))[0]
     assert exact.stationarity == 0.0 and exact.ok
