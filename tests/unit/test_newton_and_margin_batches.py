@@ -113,3 +113,9 @@ def test_nuclear_stationarity_adds_the_alignment_residual_and_the_excess_of_the_
     assert not cert.ok
     exact = certificate(A, b, b.copy(), b.copy(), "nuc", (2, 2), scale_rows(A, b))[0]
     assert exact.stationarity == 0.0 and exact.ok
+
+
+def test_a_violated_margin_shows_as_primal_infeasibility():
+    A, b = np.eye(4), np.array([1.0, 0.0, 0.0, 1.0])  # as above; W = I / 2 misses the margins by 1/2
+    cert = certificate(A, b, 0.5 * b, b.copy(), "nuc", (2, 2), scale_rows(A, b))[0]
+    assert cert.primal_infeasibility == 0.5 and cert.margin_violation == 0.5 and not cert.ok
