@@ -26,11 +26,11 @@ What it does, per module (a ``.py`` file below ``theory/`` or ``proofs_checks/``
    (``pytest -x``, fastest direct file first, then the discovered files; the CI Hypothesis profile, which is
    derandomised). With ``--with-check`` a survivor also meets ``attnlab check <paper> --budget <test_budget>``
    (off by default: ``test_every_claim`` already computes those records). Killed = a test failed or errored
-   (or ``check`` exited nonzero); ``timeout`` = the run exceeded ``--timeout`` (counted as killed, listed
-   apart); survived = everything passed.
+   (or ``check`` exited nonzero); ``timeout`` = a stage ran past its limit, 3 x its time on the unmutated
+   copy + 20 s and at most ``--timeout`` (counted as killed, listed apart); survived = everything passed.
 5. Caches each result in ``tests/mutation/cache.json`` keyed by (file content hash, mutant id); a survivor is
-   rerun when the selected tests change (their content hash is part of its entry), so reruns are
-   incremental.
+   rerun when the selected tests change (their content hash is part of its entry), unless ``survivors.toml``
+   classifies it ``equivalent`` (then no test can kill it), so reruns are incremental.
 6. Writes ``tests/mutation/REPORT.md``: per module killed / timeout / survived / equivalent, the kill rate over
    non-equivalent mutants, and every survivor with its classification from ``tests/mutation/survivors.toml``
    (``equivalent``: no input can tell it apart; ``gap``: a real hole in the tests; ``accepted``: a real
@@ -74,6 +74,7 @@ DEFAULT_MODULES = (
     "theory/tf_svm/attention_loss.py",
     "theory/_tolerances.py",
 )
+TIMEOUT_FACTOR, TIMEOUT_SLACK_S = 3.0, 20.0  # per-stage mutant limit: 3 x the unmutated time + 20 s
 _PREIMPORT = ("numpy", "scipy.linalg", "scipy.optimize", "scipy.special", "sympy", "mpmath", "cvxpy",
               "hypothesis", "hypothesis.extra.numpy", "pytest", "matplotlib")
 
@@ -235,6 +236,22 @@ class Plan:
             out.append(_pytest_args(self.discovered, self.keyword))
         return out
 
+    def stage_timeouts(self, cap: float) -> list[float]:
+        """Per-stage limit: ``TIMEOUT_FACTOR`` x the stage's unmutated time + ``TIMEOUT_SLACK_S``, at most ``cap``.
+
+        A mutant that turns a loop infinite (a flipped stopping test, a step of 0) then costs a few times the
+        stage, not the whole ``--timeout``; a stage not timed (no baseline) gets ``cap``.
+        """
+        out = []
+        if self.direct:
+            known = [self.seconds[t] for t in self.direct if t in self.seconds]
+            out.append(min(cap, TIMEOUT_FACTOR * sum(known) + TIMEOUT_SLACK_S) if len(known) == len(self.direct)
+                       else cap)
+        if self.discovered and self.papers:
+            t = self.seconds.get("discovered")
+            out.append(cap if t is None else min(cap, TIMEOUT_FACTOR * t + TIMEOUT_SLACK_S))
+        return out
+
     def tests_hash(self, repo: Path) -> str:
         texts = [(repo / t).read_text() for t in sorted(self.direct + self.discovered)]
         return _sha(*texts, (repo / "tests/conftest.py").read_text(), json.dumps(self.papers, sort_keys=True))
@@ -303,8 +320,8 @@ def run_mutant(ws: Workspace, plan: Plan, source: str, m: Mutant, timeout: float
         return {"status": status, "by": by, "seconds": round(time.monotonic() - t0, 1)}
 
     try:
-        for args in plan.stages():
-            r = run_forked(ws, "pytest", args, timeout)
+        for args, limit in zip(plan.stages(), plan.stage_timeouts(timeout), strict=True):
+            r = run_forked(ws, "pytest", args, limit)
             if r.timed_out:
                 return done("timeout", "pytest " + " ".join(a for a in args if a.startswith("tests/")))
             if r.code not in (0, 5):
@@ -349,7 +366,8 @@ def mutate_module(ws: Workspace, rel: str, cache: dict, *, timeout: float, limit
     mutants = mutants_of(source)
     entry["total"] = len(mutants)
     results = entry["mutants"]
-    todo = [m for m in mutants if not _fresh(results.get(m.id), thash)]
+    equivalent = {k for k, c in _classifications().get(rel, {}).items() if c.get("class") == "equivalent"}
+    todo = [m for m in mutants if not _fresh(results.get(m.id), thash, m.id in equivalent)]
     if limit is not None:
         todo = todo[:limit]
     if budget_s is not None and time.monotonic() - t_start > budget_s:
@@ -376,10 +394,14 @@ def mutate_module(ws: Workspace, rel: str, cache: dict, *, timeout: float, limit
     save_cache(cache)
 
 
-def _fresh(res: dict | None, thash: str) -> bool:
+def _fresh(res: dict | None, thash: str, equivalent: bool = False) -> bool:
+    """A cached result stands: a kill always (for this file hash), a survivor while the selected tests are
+    unchanged, or for good when ``survivors.toml`` classifies it equivalent (no test can kill it)."""
     if res is None:
         return False
-    return res["status"] in ("killed", "timeout") or res.get("tests_hash") == thash
+    if res["status"] in ("killed", "timeout") or res.get("tests_hash") == thash:
+        return True
+    return res["status"] == "survived" and equivalent
 
 
 # --------------------------------------------------------------------------------------------- report
@@ -399,8 +421,9 @@ def write_report(cache: dict, path: Path = REPORT) -> str:
         equiv = sum(cls.get(k, {}).get("class") == "equivalent" for k in surv)
         denom = len(res) - equiv
         rate = (counts["killed"] + counts["timeout"]) / denom if denom else float("nan")
+        current = (REPO / rel).exists() and _sha((REPO / rel).read_text()) == entry["hash"]
         rows.append(f"| `{rel}` | {len(res)}/{entry['total']} | {counts['killed']} | {counts['timeout']} | "
-                    f"{counts['survived']} | {equiv} | {rate:.1%} |")
+                    f"{counts['survived']} | {equiv} | {rate:.1%} | {'yes' if current else '**no**'} |")
         lines = [f"### `{rel}`", "",
                  f"Tests run against its mutants: {', '.join(f'`{t}`' for t in entry['tests']) or 'none'}; "
                  f"Claims of: {', '.join(f'{p} (budget {b})' for p, b in entry['papers'].items()) or 'no paper'}"
@@ -432,10 +455,17 @@ def write_report(cache: dict, path: Path = REPORT) -> str:
         "`attnlab check <paper> --budget <PAPER.test_budget>` computes, plus each claim's negative control;",
         "`--with-check` also runs the CLI itself on survivors.",
         "",
+        "Rerun from the repository root (not part of the default test run): `.venv/bin/python tests/mutation/mutate.py",
+        "<module.py ...> --budget <seconds>`; results are cached in `tests/mutation/cache.json` by file content, so a",
+        "rerun only runs new mutants and survivors whose tests changed; `--report-only` rewrites this file.",
+        "",
         " ".join(classes.get("notes", {}).get("_all", "").split()),
         "",
-        "| module | run/total | killed | timeout | survived | equivalent | kill rate |",
-        "|---|---|---|---|---|---|---|",
+        "`current`: the file in the worktree is the one measured (same content hash); **no** means it changed",
+        "since, and the row describes the older version until the module is run again.",
+        "",
+        "| module | run/total | killed | timeout | survived | equivalent | kill rate | current |",
+        "|---|---|---|---|---|---|---|---|",
         *rows,
         "",
         *[s + "\n" for s in sections],

@@ -95,3 +95,29 @@ def test_the_harness_runs_two_mutants_end_to_end_without_touching_the_worktree(t
     assert len(results) == 2
     assert all(r["status"] in ("killed", "timeout", "survived") for r in results.values())
     assert "`theory/softmax_icl/examples.py` | 2/" in report.read_text()
+
+
+def test_the_frozen_flag_of_a_dataclass_is_not_mutated_but_other_constants_of_the_class_are():
+    src = "from dataclasses import dataclass\n\n\n@dataclass(frozen=True)\nclass C:\n    a: int = 3\n    b = 0\n"
+    mutants = operators.mutants_of(src)
+    assert all(m.line != 4 for m in mutants)
+    assert any(m.line == 7 and m.operator == "const" for m in mutants)
+
+
+def test_a_cached_survivor_reruns_when_the_tests_change_unless_it_is_classified_equivalent():
+    mutate = _load("mutate")
+    survivor = {"status": "survived", "tests_hash": "old"}
+    assert mutate._fresh(survivor, "old") and not mutate._fresh(survivor, "new")
+    assert mutate._fresh(survivor, "new", equivalent=True)
+    assert mutate._fresh({"status": "killed", "tests_hash": "old"}, "new")
+    assert not mutate._fresh(None, "new", equivalent=True)
+
+
+def test_a_mutant_stage_gets_three_times_its_unmutated_time_plus_slack_capped_by_the_timeout():
+    mutate = _load("mutate")
+    plan = mutate.Plan(rel="m.py", direct=["a", "b"], discovered=["c"], papers={"p": 3},
+                       seconds={"a": 2.0, "b": 3.0, "discovered": 50.0})
+    assert plan.stage_timeouts(300.0) == [3.0 * 5.0 + 20.0, 3.0 * 50.0 + 20.0]
+    assert plan.stage_timeouts(100.0) == [35.0, 100.0]
+    plan.seconds = {"a": 2.0}  # a stage not timed on the unmutated copy gets the whole timeout
+    assert plan.stage_timeouts(300.0) == [300.0, 300.0]
