@@ -29,3 +29,10 @@ def test_a_residue_below_the_relative_threshold_does_not_count(scale):
     V, _ = np.linalg.qr(np.random.default_rng(3).normal(size=(7, 7)))
     W = scale * (U[:, :2] * np.array([1.0, 1e-9])) @ V[:, :2].T
     assert relative_rank(W) == 1
+
+
+def test_a_singular_value_exactly_at_the_threshold_does_not_count():
+    # the documented count is strict: sigma_k > 1e-6 sigma_1; diag(1, 1e-6, 1e-6 + 1 ulp) has exact singular values
+    above = np.nextafter(1e-6, 1.0)
+    assert relative_rank(np.diag([1.0, 1e-6, 0.0])) == 1
+    assert relative_rank(np.diag([1.0, 1e-6, above])) == 2
