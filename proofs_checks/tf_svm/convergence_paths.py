@@ -15,6 +15,7 @@ import numpy as np
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.tf_svm import strategies as S
+from attnlab.proofs_checks.tf_svm.ladders import delta_squared_limit, upward_variation
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_direction import correlation
 from attnlab.theory.tf_svm.attention_gd import grad_w
@@ -51,21 +52,6 @@ def _dual_norm(G, norm: str) -> float:
     return float(np.linalg.norm(G)) if norm == "fro" else float(np.linalg.svd(G, compute_uv=False).max())
 
 
-def _upward(seq: np.ndarray) -> float:
-    """Total upward variation: 0 for a non-increasing sequence."""
-    return float(np.sum(np.maximum(np.diff(seq), 0.0)))
-
-
-def _aitken(seq: np.ndarray) -> float:
-    r"""$\Delta^2$ limit of the last three terms when they decrease geometrically in $k$ (a power law in $R$ on
-    the doubling ladder), else the last term (no extrapolation)."""
-    a, b, c = seq[-3:]
-    d1, d2 = b - a, c - b
-    if d1 < 0 and d2 < 0 and 0 < d2 / d1 < 1:
-        return float(c - d2 * d2 / (d2 - d1))
-    return float(c)
-
-
 def _path_run(d: S.Drawn, norm: str, wrong_alpha: bool):
     inst = d.inst
     opt, _ = optimal_tokens(inst.X, inst.v, inst.Y)
@@ -87,11 +73,11 @@ def _path_run(d: S.Drawn, norm: str, wrong_alpha: bool):
         gaps.append(1.0 - correlation(Wr, sol.W))
         lags.append(1.0 - float(np.min(selection_margins(inst.X, inst.Z, Wr, alpha))) * sol.objective / size)
     gaps, lags = np.array(gaps), np.array(lags)
-    lhs = gaps[-1] + _upward(gaps)
+    lhs = gaps[-1] + upward_variation(gaps)
     diag = {"R_over_norm_wmm": list(_PATH_SCALES), "one_minus_corr": gaps.tolist(), "margin_lag": lags.tolist(),
             "first_order_residual": kkt}
     if norm == "nuc":  # margins too: robust to a non-unique nuclear solution (pitfall 4); lag is O(1/R)
-        lim = _aitken(lags) + _upward(lags)
+        lim = delta_squared_limit(lags) + upward_variation(lags)
         diag["margin_lag_extrapolated"] = lim
         lhs = max(lhs, lim)
     return Comparison(float(lhs), 0.0, TOL.direction.allowance(1.0)), diag
