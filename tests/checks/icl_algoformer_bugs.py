@@ -10,11 +10,12 @@ bug in the source would be), and restores them afterwards.
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
+from planting import plant_everywhere
 
 
 @dataclass(frozen=True)
@@ -29,23 +30,13 @@ class PlantedBug:
 
 @contextlib.contextmanager
 def planted(bug: PlantedBug):
-    """Replace ``bug.module.bug.attr`` everywhere it is bound (module globals under ``attnlab``)."""
+    """Replace ``bug.module.bug.attr`` everywhere it is bound (module globals under ``attnlab``), then restore it."""
     import importlib
 
     orig = getattr(importlib.import_module(bug.module), bug.attr)
-    new = bug.make(orig)
-    swapped = []
-    for name, mod in list(sys.modules.items()):
-        if name.startswith("attnlab") and mod is not None:
-            for key, val in list(vars(mod).items()):
-                if val is orig:
-                    setattr(mod, key, new)
-                    swapped.append((mod, key))
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        plant_everywhere(mp, orig, bug.make(orig))
         yield
-    finally:
-        for mod, key in swapped:
-            setattr(mod, key, orig)
 
 
 # ----------------------------------------------------------------------------------------- algoformer

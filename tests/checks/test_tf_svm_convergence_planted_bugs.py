@@ -4,10 +4,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pytest
+from planting import plant_everywhere
 
 from attnlab.experiments.cli import main
 from attnlab.proofs_checks.papers import all_papers
@@ -17,15 +16,6 @@ from attnlab.theory.tf_svm import attention_model, attention_svm
 
 #: the cheap convergence claims (seconds each at the test budget)
 CLAIMS = ("tf_svm/global-convergence-equal-scores", "tf_svm/convergence-limit-locally-optimal")
-
-
-def _plant(monkeypatch, original, bug) -> None:
-    """Replace ``original`` by ``bug`` in every loaded attnlab module that holds it (``from x import f`` copies)."""
-    for mod in list(sys.modules.values()):
-        if getattr(mod, "__name__", "").startswith("attnlab."):
-            for name, value in list(vars(mod).items()):
-                if value is original:
-                    monkeypatch.setattr(mod, name, bug)
 
 
 def _scores_without_labels(X, v, Y):
@@ -49,7 +39,7 @@ def _budget() -> Budget:
 @pytest.mark.parametrize("bug", sorted(BUGS))
 def test_a_planted_theory_bug_fails_a_convergence_claim(monkeypatch, bug):
     get_claim(CLAIMS[0])  # load every claim module before planting, so their imported names are patched too
-    _plant(monkeypatch, *BUGS[bug])
+    plant_everywhere(monkeypatch, *BUGS[bug])
     statuses = {cid: get_claim(cid).run(_budget()).status for cid in CLAIMS}
     assert Status.FAILED in statuses.values(), statuses
 
@@ -57,7 +47,7 @@ def test_a_planted_theory_bug_fails_a_convergence_claim(monkeypatch, bug):
 @pytest.mark.parametrize("bug", sorted(BUGS))
 def test_a_planted_theory_bug_makes_attnlab_check_exit_nonzero(monkeypatch, tmp_path, bug):
     get_claim(CLAIMS[0])
-    _plant(monkeypatch, *BUGS[bug])
+    plant_everywhere(monkeypatch, *BUGS[bug])
     rc = main(["check", "tf_svm/global-convergence-equal-scores", "--budget", str(_budget().instances), "--seed", "0",
                "--out", str(tmp_path / "out")])
     assert rc != 0

@@ -4,10 +4,9 @@ modules, so the claims see them exactly as a wrong implementation would appear."
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pytest
+from planting import plant_everywhere
 
 from attnlab.proofs_checks.papers import all_papers
 from attnlab.proofs_checks.record import Budget, Status
@@ -27,15 +26,8 @@ CLAIMS = (
 )
 
 
-def _patch_everywhere(monkeypatch, name: str, original, replacement) -> None:
-    """Replace ``original`` under ``name`` in every loaded attnlab module that imported it."""
-    for mod in list(sys.modules.values()):
-        if getattr(mod, "__name__", "").startswith("attnlab.") and getattr(mod, name, None) is original:
-            monkeypatch.setattr(mod, name, replacement)
-
-
 def _scores_without_labels(monkeypatch):
-    _patch_everywhere(monkeypatch, "token_scores", attention_model.token_scores, lambda X, v, Y: np.asarray(X) @ v)
+    plant_everywhere(monkeypatch, attention_model.token_scores, lambda X, v, Y: np.asarray(X) @ v)
 
 
 def _constraint_sign_flipped(monkeypatch):
