@@ -3,7 +3,7 @@ r"""Regularisation path $\bar W_R = \arg\min_{\|W\|_\diamond \le R} \mathcal{L}(
 By the variational identity $\min\{\tfrac12(\|K\|_F^2 + \|Q\|_F^2) : KQ^\top = W\} = \|W\|_*$ (for $m \ge
 \mathrm{rank}\,W$), the $(K, Q)$ path over $\|K\|_F^2 + \|Q\|_F^2 \le 2R$ is the nuclear-ball path, so
 ``norm="nuc"`` computes $\bar K_R \bar Q_R^\top$ without factors. Non-convex: projected gradient with
-backtracking from several random starts, best kept (tf_svm spec, pitfall 13). Objective values are compared
+backtracking (:func:`attnlab.theory.tf_svm.ball_descent.best_of`) from several random starts, best kept. Objective values are compared
 through :func:`attnlab.theory.tf_svm.attention_loss.loss_gap` ($\mathcal{L} - \mathcal{L}^\star$, no cancellation) so that the
 line search still sees progress when $\mathcal{L} - \mathcal{L}^\star \sim 10^{-13}$.
 
@@ -18,6 +18,7 @@ from attnlab.theory.errors import InvalidInputError
 from attnlab.theory.tf_svm.attention_gd import grad_w
 from attnlab.theory.tf_svm.attention_loss import Loss, loss_gap
 from attnlab.theory.tf_svm.attention_model import check_instance, token_scores
+from attnlab.theory.tf_svm.ball_descent import best_of
 
 __all__ = ["project_norm_ball", "regularization_path_point"]
 
@@ -61,26 +62,8 @@ def regularization_path_point(X, Z, v, Y, R: float, norm: str = "fro", restarts:
     starts = [rng.normal(size=(d, d)) for _ in range(restarts)]
     if W_init is not None:
         starts.append(np.asarray(W_init, dtype=np.float64))
-    best, best_gap = None, np.inf
-    for W0 in starts:
-        W = project_norm_ball(W0 * (R / max(float(np.linalg.norm(W0)), 1e-300)), R, norm)
-        f = _gap(X, Z, gamma, W, loss)
-        t = R  # step size, halved on failure
-        for _ in range(steps):
-            _, G, _ = grad_w(X, Z, v, Y, W, loss)
-            gn = float(np.linalg.norm(G))
-            if gn == 0.0:
-                break
-            while t > 1e-12 * R:
-                Wn = project_norm_ball(W - (t / gn) * G, R, norm)
-                fn = _gap(X, Z, gamma, Wn, loss)
-                if fn < f:
-                    W, f = Wn, fn
-                    t *= 1.5
-                    break
-                t *= 0.5
-            else:
-                break
-        if f < best_gap:
-            best, best_gap = W, f
+    starts = [W0 * (R / max(float(np.linalg.norm(W0)), 1e-300)) for W0 in starts]
+    (best,) = best_of([(W0,) for W0 in starts], gap=lambda th: _gap(X, Z, gamma, th[0], loss),
+                      grad=lambda th: (grad_w(X, Z, v, Y, th[0], loss)[1],),
+                      project=lambda th: (project_norm_ball(th[0], R, norm),), t0=R, steps=steps)
     return best
