@@ -41,13 +41,13 @@ import numpy as np
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.tf_svm import strategies as S
+from attnlab.proofs_checks.tf_svm.ladders import NGD
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_gd import GdConfig, batched_gd_w
 from attnlab.theory.tf_svm.attention_model import optimal_tokens, token_scores
 from attnlab.theory.tf_svm.attention_svm import locally_optimal
 
 _UNREAD = "; the theorem's number and hypotheses were not read (only the abstract)"
-_NGD = GdConfig(steps=1500, eta=0.1)
 _EVERY = 100  # NGD checkpoint spacing (steps) for the convergence monitor
 _SMALL = ((2, 3, 5), (2, 4, 3))
 #: -log of the smallest positive double: a logit gap beyond it underflows the softmax to exactly 0.
@@ -59,7 +59,7 @@ _PROBE = (10.0, 100.0, 1000.0)  # wider cones (multiples of mu, capped at 1 - co
 _MEMO = S.Diagnostics()
 
 
-def ngd_monitored(inst, W0: np.ndarray, target: np.ndarray, alpha, cfg: GdConfig = _NGD, every: int = _EVERY):
+def ngd_monitored(inst, W0: np.ndarray, target: np.ndarray, alpha, cfg: GdConfig = NGD, every: int = _EVERY):
     r"""Normalised GD on $W$ from a batch of starts ``W0`` $\in \mathbb{R}^{B \times d \times d}$, all at once.
 
     The NGD of :func:`attnlab.theory.tf_svm.attention_gd.batched_gd_w` ($W \leftarrow W - \eta\nabla\mathcal{L} /

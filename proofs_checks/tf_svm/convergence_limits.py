@@ -27,13 +27,13 @@ import numpy as np
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.tf_svm import strategies as S
+from attnlab.proofs_checks.tf_svm.ladders import NGD
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_direction import correlation
-from attnlab.theory.tf_svm.attention_gd import GdConfig, batched_gd_w
+from attnlab.theory.tf_svm.attention_gd import batched_gd_w
 from attnlab.theory.tf_svm.attention_model import attention_logits, optimal_tokens
 from attnlab.theory.tf_svm.attention_svm import locally_optimal
 
-_NGD = GdConfig(steps=1500, eta=0.1)  # one chunk
 _CHUNKS = 4  # at most 6000 NGD steps
 _MEMO = S.Diagnostics()
 
@@ -51,7 +51,7 @@ def _ngd_until_settled(inst, W0: np.ndarray):
     (or the gradient underflowed). Returns ``(W, alpha, argmax after each chunk, why it stopped)``."""
     W, prev, path = W0, None, []
     for _ in range(_CHUNKS):
-        res = batched_gd_w(inst.X[None], inst.Z[None], inst.v[None], inst.Y[None], W[None], _NGD)
+        res = batched_gd_w(inst.X[None], inst.Z[None], inst.v[None], inst.Y[None], W[None], NGD)
         W = res.W[0]
         alpha = np.argmax(attention_logits(inst.X, W, inst.Z), axis=1)
         path.append(alpha.tolist())

@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from attnlab.theory.tf_svm.attention_gd import GdConfig
 from attnlab.theory.tf_svm.attention_model import selection_margins
 
-__all__ = ["LADDER", "nuclear_norm", "upward_variation", "delta_squared_limit", "normalised_margin_lag"]
+__all__ = ["LADDER", "NGD", "nuclear_norm", "upward_variation", "delta_squared_limit", "normalised_margin_lag"]
 
 #: scales c of R = c ||W^mm|| read by every path claim here; margins ~ c stay far below float64's logit range
 LADDER = (10.0, 20.0, 40.0, 80.0)
+
+#: the normalised-GD run every trajectory claim uses (one run, or one chunk of a chunked run): step 0.1, 1500 steps
+NGD = GdConfig(steps=1500, eta=0.1)
 
 
 def nuclear_norm(W: np.ndarray) -> float:

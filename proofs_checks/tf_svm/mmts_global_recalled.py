@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.tf_svm import prompt_families as F
-from attnlab.proofs_checks.tf_svm.mmts_prompt import NGD, global_hypotheses, small_start
+from attnlab.proofs_checks.tf_svm.ladders import NGD
+from attnlab.proofs_checks.tf_svm.mmts_prompt import global_hypotheses, small_start
 from attnlab.proofs_checks.tf_svm.strategies import Diagnostics
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_direction import correlation

@@ -53,13 +53,13 @@ from hypothesis import strategies as st
 
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
+from attnlab.proofs_checks.tf_svm.ladders import NGD
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_direction import correlation
-from attnlab.theory.tf_svm.attention_gd import GdConfig, run_gd_vp
+from attnlab.theory.tf_svm.attention_gd import run_gd_vp
 from attnlab.theory.tf_svm.attention_loss import RESCALED_LOGISTIC
 from attnlab.theory.tf_svm.attention_svm import solve_head_svm, solve_prompt_svm
 
-_NGD = GdConfig(steps=1500, eta=0.1)
 #: the head's step relative to the prompt's: values scaled by 10 make NGD on v move the scores 10x faster than NGD
 #: on p moves the logits (equivalent to eta_v = 1, eta_p = 0.1 on the unscaled model; v^mm's direction is unchanged)
 _HEAD_SPEED = 10.0
@@ -161,7 +161,7 @@ def _joint(jd: JointDraw, relaxed: bool = True) -> Comparison:
     d = jd.X.shape[2]
     # the logistic derivative rescaled per step (same NGD iterates): plain l'(u) underflows to 0 at u > 745 and froze
     # the run after ~300 steps with the gap still falling (DERIVATIONS.md#joint-relax-strict)
-    res = run_gd_vp(jd.X, _HEAD_SPEED * jd.X, jd.Y, rng.normal(size=d), rng.normal(size=d), _NGD, RESCALED_LOGISTIC)
+    res = run_gd_vp(jd.X, _HEAD_SPEED * jd.X, jd.Y, rng.normal(size=d), rng.normal(size=d), NGD, RESCALED_LOGISTIC)
     gap = max(1.0 - correlation(res.v, hv.W), 1.0 - correlation(res.W, target))
     return Comparison(float(gap), 0.0, TOL.direction.allowance(1.0))
 

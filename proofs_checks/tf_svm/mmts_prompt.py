@@ -22,17 +22,16 @@ from hypothesis import strategies as st
 from attnlab.proofs_checks.record import Comparison
 from attnlab.proofs_checks.registry import NegativeControl, empirical_claim
 from attnlab.proofs_checks.tf_svm import prompt_families as F
-from attnlab.proofs_checks.tf_svm.ladders import LADDER, upward_variation
+from attnlab.proofs_checks.tf_svm.ladders import LADDER, NGD, upward_variation
 from attnlab.theory._tolerances import TOL
 from attnlab.theory.tf_svm.attention_direction import correlation
-from attnlab.theory.tf_svm.attention_gd import GdConfig, run_gd_p
+from attnlab.theory.tf_svm.attention_gd import run_gd_p
 from attnlab.theory.tf_svm.attention_model import optimal_tokens, token_scores
 from attnlab.theory.tf_svm.attention_svm import locally_optimal_prompt, solve_prompt_svm
 from attnlab.theory.tf_svm.prompt_path import prompt_path_point
 
 _ABSTRACT = ("arXiv:2306.13596v4 abstract: 'We prove that running gradient descent on p, or equivalently W, converges "
              "in direction to a max-margin solution that separates locally-optimal tokens from non-optimal ones'")
-NGD = GdConfig(steps=1500, eta=0.1)
 
 
 def _direction_gap(p, target) -> Comparison:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from attnlab.proofs_checks.tf_svm.ladders import NGD
 from attnlab.proofs_checks.tf_svm.mmts_joint import strict_relax_instance
-from attnlab.proofs_checks.tf_svm.mmts_prompt import NGD, constraint_rows, global_hypotheses, small_start
+from attnlab.proofs_checks.tf_svm.mmts_prompt import constraint_rows, global_hypotheses, small_start
 from attnlab.proofs_checks.tf_svm.prompt_families import (
     PromptDraw,
     all_support_instance,
